@@ -48,8 +48,9 @@ export class DormouseError extends Error {
 
   constructor(code: ErrorCode, message: string) {
     super(message);
-    // ES5 output: Error.call returns a fresh object; restore the prototype so instanceof works.
-    Object.setPrototypeOf(this, DormouseError.prototype);
+    // ES5 output: Error.call returns a fresh object; restore the prototype of the class actually
+    // constructed (a subclass such as AwsError included) so instanceof works on every engine.
+    Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'DormouseError';
     this.code = code;
     this.message = message;
