@@ -95,17 +95,20 @@ describe('bundle app in the sandbox', () => {
 describe('espruino lint catches what it is for', () => {
   it.each([
     ['/a{2}/', '{n,m} quantifier'],
-    ['/a+?/', 'lazy quantifier'],
-    ['/\\bx/', '\\b word boundary'],
+    ['/a+?/', '? quantifier'],
+    ['/ab?/', '? quantifier'],
+    ['/^a(b)+$/', 'after a group'],
+    ['/\\bx/', 'word boundary'],
     ['/\\u0041/', '\\u escape'],
     ['/(a)\\1/', 'backreference'],
-    ['/a(?=b)/', 'lookaround or named group'],
+    ['/a(?=b)/', '(? group'],
+    ['/a(?:b|c)d/', '(? group'],
     ['/^a/m', 'flag m'],
   ])('regex %s: %s', (literal, problem) => {
-    expect(espruinoRegexProblem(literal)).toBe(problem);
+    expect(espruinoRegexProblem(literal)).toContain(problem);
   });
 
-  it.each(['/a(?:b|c)+\\.d[\\]{}?]*$/gi', '/^[0-9a-f]+$/i', '/\\s*,\\s*/', '/%[0-9A-F][0-9A-F]/g'])('regex %s is fine', (literal) => {
+  it.each(['/a(b|c)d[\\]{}?]*$/gi', '/^[0-9a-f]+$/i', '/\\s*,\\s*/', '/%[0-9A-F][0-9A-F]/g'])('regex %s is fine', (literal) => {
     expect(espruinoRegexProblem(literal)).toBeUndefined();
   });
 
