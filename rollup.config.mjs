@@ -29,6 +29,11 @@ export const SOURCE_HASH_PLACEHOLDER = '__DORMOUSE_SOURCE_HASH__';
  * - hoist_vars: Espruino has no `var` hoisting either: reading a `var` whose declaration has not
  *   run throws ReferenceError, and assigning it first writes a global. Declaring every `var` at
  *   the top of its function removes both traps from TypeScript's and terser's output.
+ * - inline: 1: terser may inline a function that has locals into its caller and leave the
+ *   `var` after the inlined `return`; Espruino does not hoist, so the write lands in an outer
+ *   variable of the same mangled name (measured: the inlined `runWake` overwrote a top-level
+ *   function, and every GET failed with "Expecting function, got Object"). Level 1 inlines only
+ *   simple functions. test/esp32/bundle-vars.test.ts checks the bundle for the pattern.
  * - ascii_only: the espruino CLI turns characters above 255 into `?` on upload.
  * - ecma 5: Espruino rejects ES2015 syntax at parse time.
  */
@@ -37,7 +42,7 @@ export function terserOptions(globalName) {
   return {
     ecma: 5,
     toplevel: true,
-    compress: { hoist_funs: true, hoist_vars: true, passes: 2, top_retain: keep },
+    compress: { hoist_funs: true, hoist_vars: true, inline: 1, passes: 2, top_retain: keep },
     mangle: { reserved: keep },
     format: { ascii_only: true, comments: false },
   };
