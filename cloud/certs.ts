@@ -37,7 +37,8 @@ export interface ServerTls {
 
 const generateRsa = promisify(generateKeyPair);
 
-async function rsaKeyPair(): Promise<{ publicKey: string; privateKey: string }> {
+/** A fresh RSA-2048 key pair (PEM), from Node's native generator. */
+export async function rsaKeyPair(): Promise<{ publicKey: string; privateKey: string }> {
   return generateRsa('rsa', {
     modulusLength: 2048,
     publicExponent: 0x10001,
@@ -46,7 +47,8 @@ async function rsaKeyPair(): Promise<{ publicKey: string; privateKey: string }> 
   });
 }
 
-function serialNumber(): string {
+/** A random positive 128-bit certificate serial number (hex). */
+export function serialNumber(): string {
   const bytes = randomBytes(16);
   bytes[0] = (bytes[0] as number) & 0x7f; // positive
   return bytes.toString('hex');
@@ -87,7 +89,8 @@ async function createCa(): Promise<{ certPem: string; keyPem: string }> {
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKey };
 }
 
-async function issueServerCert(caPem: string, caKeyPem: string, names: readonly string[]): Promise<{ certPem: string; keyPem: string }> {
+/** A server certificate for `names` (DNS names and IP addresses) issued by the given CA. */
+export async function issueServerCert(caPem: string, caKeyPem: string, names: readonly string[]): Promise<{ certPem: string; keyPem: string }> {
   const keys = await rsaKeyPair();
   const ca = forge.pki.certificateFromPem(caPem);
   const cert = forge.pki.createCertificate();

@@ -24,6 +24,10 @@ export interface CloudInfo {
   readonly pid: number;
   /** `host:port` of the plain-HTTP twin, when enabled. */
   readonly httpEndpoint?: string;
+  /** `host:port` of the mutual-TLS (X.509) listener, when enabled. */
+  readonly mtlsEndpoint?: string;
+  /** Account id in the resource ARNs of its policies. */
+  readonly account?: string;
 }
 
 /** Write `cloud.json` atomically (write a temporary file, then rename). */

@@ -1,16 +1,22 @@
 /**
- * The request pipeline of the local cloud, in AWS's order: body (size cap), signature (403),
- * route (404/405), names (400), throttle (429), then the operation. Every response carries
- * `Date` (from the server's clock) and `x-amzn-RequestId`; errors carry `x-amzn-ErrorType`.
+ * The request pipeline of the local cloud, in AWS's order: body (size cap), authentication
+ * (SigV4 signature, or the client certificate on the mutual-TLS listener: 403), route (404/405),
+ * names (400), authorization (the principal's policy: 403 `Forbidden`), throttle (429), then the
+ * operation. Every response carries `Date` (from the server's clock) and `x-amzn-RequestId`;
+ * errors carry `x-amzn-ErrorType`.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { HeaderEntry } from '../src/sigv4.js';
 import { parseUpdateRequest } from '../src/shadow-doc.js';
 import type { ShadowLimits } from '../src/shadow-doc.js';
-import { ERROR_MESSAGES, errorBody, errorTypeHeader, serviceError } from './aws-errors.js';
+import { ERROR_MESSAGES, authError, errorBody, errorTypeHeader, serviceError } from './aws-errors.js';
 import type { CloudError } from './aws-errors.js';
 import { readBody } from './body.js';
+import type { KeyStore } from './keystore.js';
+import { THING_NAME_VARIABLE, evaluatePolicy, thingArn, topicArn } from './policy.js';
+import type { AccessRequest, ArnScope, Policy, PolicyVariables } from './policy.js';
 import { ROUTE_METHODS, nameProblem, route, topicProblem } from './router.js';
 import type { ListRoute, PublishRoute, Route, ShadowRoute } from './router.js';
 import type { ShadowService } from './shadows.js';
@@ -18,9 +24,22 @@ import type { CloudStore } from './store.js';
 import type { SigV4Verifier } from './sigv4-verify.js';
 import type { Throttle } from './throttle.js';
 
+/** How requests on a listener prove who they are. */
+export type AuthMode =
+  /** SigV4 signatures (IAM-style keys): the HTTPS port. */
+  | 'sigv4'
+  /** The TLS client certificate, verified by the mutual-TLS listener; no signature needed. */
+  | 'x509';
+
 /** What the pipeline works with. */
 export interface HandlerContext {
   readonly verifier: SigV4Verifier;
+  /** Default `sigv4`. */
+  readonly authMode?: AuthMode;
+  /** Registered device certificates (for `x509`). */
+  readonly keys?: KeyStore;
+  /** Region and account of resource ARNs in policies. */
+  readonly arnScope: ArnScope;
   readonly shadows: ShadowService;
   readonly store: CloudStore;
   readonly throttle: Throttle;
@@ -66,6 +85,46 @@ interface Outcome {
   readonly body: string;
   readonly error?: CloudError;
   readonly keyId?: string;
+  /** Why a policy refused the request: for the server's log only, never the client. */
+  readonly denied?: string;
+}
+
+/** Who sent a request, and what it may do. */
+interface Principal {
+  /** Shown in log lines and kept in the history: an access key id, or `cert:<id prefix>`. */
+  readonly id: string;
+  readonly policy: Policy;
+  readonly vars: PolicyVariables;
+}
+
+/** AWS's answer when a policy does not allow the action (`ForbiddenException: Forbidden`). */
+export const FORBIDDEN_MESSAGE = 'Forbidden';
+
+/** Control characters of client-chosen text escaped for a log line (no terminal escapes, no forged lines). */
+export function logSafe(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The action and resource a route needs, for the policy check. */
+export function accessFor(r: ShadowRoute | ListRoute | PublishRoute, method: string, scope: ArnScope): AccessRequest {
+  if (r.kind === 'publish') return { action: 'iot:Publish', resource: topicArn(scope, r.topic) };
+  if (r.kind === 'list') return { action: 'iot:ListNamedShadowsForThing', resource: thingArn(scope, r.thing) };
+  const action = method === 'GET' ? 'iot:GetThingShadow' : method === 'DELETE' ? 'iot:DeleteThingShadow' : 'iot:UpdateThingShadow';
+  return { action, resource: thingArn(scope, r.thing, r.shadow) };
+}
+
+/** The principal of a request on the mutual-TLS listener: its verified, registered certificate. */
+function certPrincipal(ctx: HandlerContext, req: IncomingMessage): Principal | undefined {
+  const socket = req.socket as TLSSocket;
+  // A socket the listener closed (unregistered certificate) may still deliver a buffered request.
+  if (socket.destroyed || typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true || ctx.keys === undefined) return undefined;
+  const peer = socket.getPeerCertificate() as { raw?: Buffer } | null;
+  const raw = peer?.raw;
+  if (!raw || raw.length === 0) return undefined;
+  const id = createHash('sha256').update(raw).digest('hex');
+  const cert = ctx.keys.findCert(id);
+  if (cert === undefined) return undefined;
+  return { id: `cert:${id.substring(0, 16)}`, policy: cert.policy, vars: { [THING_NAME_VARIABLE]: cert.thing } };
 }
 
 function ok(body: unknown): Outcome {
@@ -79,6 +138,12 @@ function fail(e: CloudError): Outcome {
 /** Build the request listener of the cloud's HTTPS (and optional HTTP) server. */
 export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // A connection the listener already closed (e.g. an unregistered client certificate) may
+    // still hand over a request it had buffered: it gets no answer and no work.
+    if (req.socket.destroyed) {
+      res.destroy();
+      return;
+    }
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     const target = wireText(req.url ?? '/');
@@ -91,7 +156,7 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
     handle(ctx, req, target, r, requestId).then(
       (o) => send(ctx, req, res, o, requestId, target, started),
       (e: unknown) => {
-        ctx.log(`internal error on ${req.method} ${logTarget(target)}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        ctx.log(`internal error on ${req.method} ${logSafe(logTarget(target))}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
         send(ctx, req, res, fail(serviceError(500, ERROR_MESSAGES.internal)), requestId, target, started);
       },
     );
@@ -120,8 +185,8 @@ function send(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, o:
   if (ctx.logRequests) {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const who = o.keyId !== undefined ? ` ${o.keyId}` : '';
-    const why = o.error !== undefined ? ` ${o.error.message.split('\n')[0]}` : '';
-    ctx.log(`${req.method} ${logTarget(target)} ${o.status} ${ms.toFixed(1)}ms${who}${why}`);
+    const why = o.error !== undefined ? ` ${o.error.message.split('\n')[0]}${o.denied !== undefined ? ` (${o.denied})` : ''}` : '';
+    ctx.log(logSafe(`${req.method} ${logTarget(target)} ${o.status} ${ms.toFixed(1)}ms${who}${why}`));
   }
 }
 
@@ -129,9 +194,17 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, target: string,
   const got = await readBody(req, ctx.maxBodyBytes);
   if (!got.ok) return fail(serviceError(413, ERROR_MESSAGES.tooLarge));
   const method = req.method ?? 'GET';
-  const auth = ctx.verifier.verify({ method, target, headers: headerList(req.rawHeaders), body: got.body }, ctx.now());
-  if (!auth.ok) return fail(auth.error);
-  const keyId = auth.key.accessKeyId;
+  let principal: Principal;
+  if (ctx.authMode === 'x509') {
+    const p = certPrincipal(ctx, req);
+    if (p === undefined) return fail(authError(FORBIDDEN_MESSAGE));
+    principal = p;
+  } else {
+    const auth = ctx.verifier.verify({ method, target, headers: headerList(req.rawHeaders), body: got.body }, ctx.now());
+    if (!auth.ok) return fail(auth.error);
+    principal = { id: auth.key.accessKeyId, policy: auth.key.policy, vars: {} };
+  }
+  const keyId = principal.id;
   const withKey = (o: Outcome): Outcome => ({ ...o, keyId });
 
   if (r.kind === 'not-found') return withKey(fail(serviceError(404, ERROR_MESSAGES.notFound)));
@@ -141,6 +214,17 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, target: string,
   if (r.kind === 'shadow' || r.kind === 'list') {
     const problem = nameProblem('thing', r.thing) ?? (r.kind === 'shadow' && r.shadow !== undefined ? nameProblem('shadow', r.shadow) : undefined);
     if (problem !== undefined) return withKey(fail(serviceError(400, problem)));
+  } else {
+    const problem = topicProblem(r.topic);
+    if (problem !== undefined) return withKey(fail(serviceError(400, problem)));
+  }
+  const access = accessFor(r, method, ctx.arnScope);
+  const decision = evaluatePolicy(principal.policy, access, principal.vars);
+  if (!decision.allowed) {
+    const why = decision.reason === 'explicit-deny' ? `denied by statement ${decision.statement}` : 'no statement allows it';
+    return { ...withKey(fail(authError(FORBIDDEN_MESSAGE))), denied: `policy ${principal.policy.name}: ${access.action} on ${access.resource}: ${why}` };
+  }
+  if (r.kind === 'shadow' || r.kind === 'list') {
     if (!ctx.throttle.admit(r.thing, ctx.now())) return withKey(fail(serviceError(429, ERROR_MESSAGES.throttled)));
   }
   switch (r.kind) {

@@ -11,13 +11,14 @@ import { loadOrCreateTls } from './certs.js';
 import { processAlive, readCloudInfo, removeCloudInfo, writeCloudInfo } from './cloud-file.js';
 import type { CloudInfo } from './cloud-file.js';
 import { createHandler } from './handler.js';
-import { resolveCredentials, singleKeyStore } from './keystore.js';
-import type { CredentialSource } from './keystore.js';
+import { cloudKeyStore, resolveCredentials } from './keystore.js';
+import type { CredentialSource, KeyStore } from './keystore.js';
+import { certificateIdOf } from './device-certs.js';
 import { startNtp } from './ntp.js';
 import type { NtpResponder } from './ntp.js';
 import { CLOUD_DEFAULTS, resolveCloudOptions } from './options.js';
 import type { CloudOptions, ResolvedCloudOptions } from './options.js';
-import { createHttpServer, createHttpsServer, listen, shutdown } from './server.js';
+import { createHttpServer, createHttpsServer, createMtlsServer, listen, shutdown } from './server.js';
 import { ShadowService } from './shadows.js';
 import { CloudStore } from './store.js';
 import { SigV4Verifier } from './sigv4-verify.js';
@@ -33,7 +34,11 @@ export type { PrintHistoryOptions } from './history.js';
 export { provisionThing } from './provision.js';
 export type { ProvisionOptions, ProvisionResult } from './provision.js';
 export { CERT_FILES } from './certs.js';
-export { CREDENTIALS_FILE } from './keystore.js';
+export { CREDENTIALS_FILE, DEVICE_KEYS_FILE } from './keystore.js';
+export type { KeyStore, KeyRecord, CertRecord } from './keystore.js';
+export { DATA_ACCESS_POLICY, thingPolicy, connectionThingPolicy, parsePolicy, evaluatePolicy } from './policy.js';
+export type { Policy, PolicyDocument, DataPlaneAction } from './policy.js';
+export type { ExtraKey } from './options.js';
 export { ShadowService } from './shadows.js';
 export type { ShadowRef } from './shadows.js';
 export { CloudStore } from './store.js';
@@ -47,6 +52,9 @@ export interface RunningCloud {
   readonly host: string;
   readonly port: number;
   readonly httpPort?: number;
+  /** `https://host:P` of the mutual-TLS (X.509) listener, when enabled. */
+  readonly mtlsUrl?: string;
+  readonly mtlsPort?: number;
   /** SNTP port, undefined when the responder is off. */
   readonly ntpPort?: number;
   /** PEM of the CA clients must trust, and its path (`DIR/ca.pem`). */
@@ -54,8 +62,10 @@ export interface RunningCloud {
   readonly caPath: string;
   readonly dataDir: string;
   readonly region: string;
-  /** The key pair requests must be signed with. */
+  /** The cloud's own (admin) key pair, allowed every data-plane action. */
   readonly credentials: Credentials;
+  /** Every principal it accepts: the admin key, provisioned device keys and certificates. */
+  readonly keys: KeyStore;
   readonly credentialSource: CredentialSource;
   /** The one-line banner printed when it accepts requests. */
   readonly banner: string;
@@ -106,15 +116,30 @@ export async function startCloud(options: CloudOptions = {}): Promise<RunningClo
     const store = new CloudStore(o.dataDir, { durability: o.durability, historyPerShadow: o.historyPerShadow, messagesPerTopic: o.messagesPerTopic });
     cleanups.push(() => store.close());
     const shadows = new ShadowService({ store, limits: o.limits, versionMemoryHours: o.versionMemoryHours });
+    const keys = cloudKeyStore({
+      dir: o.dataDir,
+      admin: credentials,
+      ...(o.adminPolicy !== undefined ? { adminPolicy: o.adminPolicy } : {}),
+      extra: o.extraKeys.map((k) => ({
+        accessKeyId: k.credentials.accessKeyId,
+        secretAccessKey: k.credentials.secretAccessKey,
+        ...(k.credentials.sessionToken !== undefined ? { sessionToken: k.credentials.sessionToken } : {}),
+        policy: k.policy,
+        ...(k.thing !== undefined ? { thing: k.thing } : {}),
+      })),
+      log: o.log,
+    });
     const verifier = new SigV4Verifier({
-      keys: singleKeyStore(credentials),
+      keys,
       crypto: nodeCrypto(),
       region: o.region,
       regionCheck: o.regionCheck,
       clockSkewMs: o.clockSkewMs,
     });
-    const handler = createHandler({
+    const context = {
       verifier,
+      keys,
+      arnScope: { region: o.region, account: o.account },
       shadows,
       store,
       throttle: new Throttle(o.throttle),
@@ -124,7 +149,8 @@ export async function startCloud(options: CloudOptions = {}): Promise<RunningClo
       now: o.now,
       log: o.log,
       logRequests: o.logRequests,
-    });
+    };
+    const handler = createHandler(context);
     const serverOptions = { tls: tlsFiles, requireSni: o.requireSni, dhe: o.dhe, headersTimeoutMs: o.headersTimeoutMs, requestTimeoutMs: o.requestTimeoutMs, keepAliveTimeoutMs: o.keepAliveTimeoutMs, now: o.now, log: o.log };
     const httpsServer = createHttpsServer(serverOptions, handler);
     const port = await listen(httpsServer, o.host, o.port);
@@ -133,6 +159,13 @@ export async function startCloud(options: CloudOptions = {}): Promise<RunningClo
     if (o.httpPort !== undefined) {
       const s = createHttpServer(serverOptions, handler);
       httpPort = await listen(s, o.host, o.httpPort);
+      cleanups.push(() => shutdown(s));
+    }
+    let mtlsPort: number | undefined;
+    if (o.mtlsPort !== undefined) {
+      const acceptCert = (raw: Buffer): boolean => keys.findCert(certificateIdOf(raw)) !== undefined;
+      const s = createMtlsServer(serverOptions, { acceptCert }, createHandler({ ...context, authMode: 'x509' }));
+      mtlsPort = await listen(s, o.host, o.mtlsPort);
       cleanups.push(() => shutdown(s));
     }
     let ntp: NtpResponder | undefined;
@@ -144,6 +177,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<RunningClo
     const host = urlHost(o.host);
     const url = `https://${host}:${port}`;
     const httpUrl = httpPort === undefined ? undefined : `http://${host}:${httpPort}`;
+    const mtlsUrl = mtlsPort === undefined ? undefined : `https://${host}:${mtlsPort}`;
     const info: CloudInfo = {
       endpoint: `${host}:${port}`,
       region: o.region,
@@ -152,12 +186,15 @@ export async function startCloud(options: CloudOptions = {}): Promise<RunningClo
       keyId: credentials.accessKeyId,
       pid: process.pid,
       ...(httpPort !== undefined ? { httpEndpoint: `${host}:${httpPort}` } : {}),
+      ...(mtlsPort !== undefined ? { mtlsEndpoint: `${host}:${mtlsPort}` } : {}),
+      account: o.account,
     };
     writeCloudInfo(o.dataDir, info);
     cleanups.push(() => removeCloudInfo(o.dataDir, process.pid));
     const banner =
       `dormouse cloud: ${url} (region ${o.region})  CA ${tlsFiles.caPath}  key ${credentials.accessKeyId} (${source})` +
       (ntp !== undefined ? `  SNTP udp://${host}:${ntp.port}` : '') +
+      (mtlsUrl !== undefined ? `  X.509 ${mtlsUrl}` : '') +
       (httpUrl !== undefined ? `  INSECURE plain HTTP ${httpUrl}` : '');
     o.log(banner);
     let closed: Promise<void> | undefined;
@@ -167,12 +204,14 @@ export async function startCloud(options: CloudOptions = {}): Promise<RunningClo
       host: o.host,
       port,
       ...(httpPort !== undefined ? { httpPort } : {}),
+      ...(mtlsPort !== undefined ? { mtlsPort, mtlsUrl } : {}),
       ...(ntp !== undefined ? { ntpPort: ntp.port } : {}),
       caPem: tlsFiles.caPem,
       caPath: tlsFiles.caPath,
       dataDir: o.dataDir,
       region: o.region,
       credentials,
+      keys,
       credentialSource: source,
       banner,
       shadows,

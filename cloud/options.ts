@@ -6,6 +6,14 @@ import * as path from 'node:path';
 import { SHADOW_LIMIT_DEFAULTS } from '../src/shadow-doc.js';
 import type { ShadowLimits } from '../src/shadow-doc.js';
 import type { Credentials } from '../src/credentials.js';
+import type { Policy } from './policy.js';
+
+/** A key given in-process, with its policy (tests, embedders); provisioned keys live in the data directory. */
+export interface ExtraKey {
+  readonly credentials: Credentials;
+  readonly policy: Policy;
+  readonly thing?: string;
+}
 
 /** Request throttling per thing (AWS: 20 requests/s and 10 in flight). */
 export interface ThrottleOptions {
@@ -39,6 +47,17 @@ export interface CloudOptions {
   readonly httpPort?: number;
   /** SNTP responder port on {@link host}; 0 picks a free one, `false` disables it. */
   readonly ntpPort?: number | false;
+  /**
+   * Also listen for mutual TLS (X.509 client certificates, AWS IoT's port 8443) on this port; 0
+   * picks a free one; undefined (default): no such listener.
+   */
+  readonly mtlsPort?: number;
+  /** The account id in resource ARNs of policies (`arn:aws:iot:REGION:ACCOUNT:thing/…`). */
+  readonly account?: string;
+  /** The admin key's policy (default: `AWSIoTDataAccess`-like, everything allowed). */
+  readonly adminPolicy?: Policy;
+  /** More keys with their policies, in-process. */
+  readonly extraKeys?: readonly ExtraKey[];
   /** Directory of the CA, certificates, credentials, database and `cloud.json`. */
   readonly dataDir?: string;
   /** The region the cloud claims to be (certificate names, `cloud.json`, strict region check). */
@@ -88,6 +107,9 @@ export const CLOUD_DEFAULTS = {
   host: '127.0.0.1',
   port: 8443,
   ntpPort: 1123,
+  /** The mutual-TLS port `--x509` turns on. */
+  mtlsPort: 8444,
+  account: '000000000000',
   dataDir: path.join('.dormouse', 'cloud'),
   region: 'us-east-1',
   regionCheck: 'scope' as RegionCheck,
@@ -115,6 +137,10 @@ export interface ResolvedCloudOptions {
   readonly port: number;
   readonly httpPort: number | undefined;
   readonly ntpPort: number | false;
+  readonly mtlsPort: number | undefined;
+  readonly account: string;
+  readonly adminPolicy: Policy | undefined;
+  readonly extraKeys: readonly ExtraKey[];
   readonly dataDir: string;
   readonly region: string;
   readonly regionCheck: RegionCheck;
@@ -146,6 +172,10 @@ export function resolveCloudOptions(o: CloudOptions, cwd: string = process.cwd()
     port: o.port ?? d.port,
     httpPort: o.httpPort,
     ntpPort: o.ntpPort ?? d.ntpPort,
+    mtlsPort: o.mtlsPort,
+    account: o.account ?? d.account,
+    adminPolicy: o.adminPolicy,
+    extraKeys: o.extraKeys ?? [],
     dataDir: path.resolve(cwd, o.dataDir ?? d.dataDir),
     region: o.region ?? d.region,
     regionCheck: o.regionCheck ?? d.regionCheck,

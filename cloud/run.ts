@@ -28,7 +28,7 @@ export interface CloudIo {
 
 /** Usage text of `dormouse cloud`. */
 export const CLOUD_USAGE = `usage: dormouse cloud [options]
-       dormouse cloud provision THING --out DIR [--data DIR]
+       dormouse cloud provision THING --out DIR [--data DIR] [--x509 | --shared] [--rotate]
 
 A local AWS IoT data plane (shadows, publish, SigV4, SNTP) on this machine.
 
@@ -39,6 +39,8 @@ options:
   --region R            region it claims to be (default ${CLOUD_DEFAULTS.region})
   --ntp-port P          SNTP responder UDP port (default ${CLOUD_DEFAULTS.ntpPort}); --no-ntp turns it off
   --http-port P         also serve plain HTTP on P (INSECURE: for boards without TLS, on a bench)
+  --mtls-port P         also serve mutual TLS on P: devices authenticate with a client certificate
+                        (AWS IoT's port 8443), no signature; --x509 = on port ${CLOUD_DEFAULTS.mtlsPort}
   --require-sni         refuse TLS clients without SNI or with a foreign name, as AWS does
   --dhe                 also offer DHE-RSA cipher suites (AWS IoT offers ECDHE-RSA and RSA only)
   --strict-region       refuse signatures scoped to another region, as AWS does
@@ -50,12 +52,19 @@ options:
   --quiet               no per-request log lines
 
 Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY when set, else DIR/aws_credentials.txt
-(created on first start).`;
+(created on first start): the cloud's admin key, allowed every data-plane action.
+
+provision writes aws_iot_cfg.txt, ca.pem and, by default, aws_credentials.txt with a NEW key of
+the device's own that may only touch THING (kept in DIR/device-keys.json, mode 0600; picked up
+by a running cloud at once; provisioning the thing again hands out the same key, --rotate mints
+a new one and retires the old). --x509 writes cert.pem + key.pem (a client certificate from the
+cloud's CA, for the --mtls-port listener) instead of a key. --shared copies the admin key
+(allowed everything: any device holding it can read and change every thing).`;
 
 type Flags = Record<string, string | true>;
 
-const VALUE_FLAGS = ['host', 'port', 'data', 'region', 'ntp-port', 'http-port', 'durability', 'max-nesting', 'state-bytes', 'state-scope', 'rate', 'in-flight', 'out'];
-const BOOL_FLAGS = ['dhe', 'require-sni', 'strict-region', 'no-throttle', 'no-ntp', 'quiet'];
+const VALUE_FLAGS = ['host', 'port', 'data', 'region', 'ntp-port', 'http-port', 'mtls-port', 'durability', 'max-nesting', 'state-bytes', 'state-scope', 'rate', 'in-flight', 'out'];
+const BOOL_FLAGS = ['dhe', 'require-sni', 'strict-region', 'no-throttle', 'no-ntp', 'quiet', 'x509', 'shared', 'rotate'];
 
 /** Split argv into positionals and `--flag value` / `--flag=value` / `--switch`. */
 export function parseFlags(argv: readonly string[]): { positionals: string[]; flags: Flags } {
@@ -130,6 +139,10 @@ export function cloudOptionsFromFlags(flags: Flags, io: Pick<CloudIo, 'env'>): C
   }
   const httpPort = intFlag(flags, 'http-port', 0, 65535);
   if (httpPort !== undefined) o.httpPort = httpPort;
+  const mtlsPort = intFlag(flags, 'mtls-port', 0, 65535);
+  if (mtlsPort !== undefined) o.mtlsPort = mtlsPort;
+  else if (flags.x509 === true) o.mtlsPort = CLOUD_DEFAULTS.mtlsPort;
+  if (flags.shared === true || flags.rotate === true) throw new CloudUsageError(`--${flags.shared === true ? 'shared' : 'rotate'} is an option of provision`);
   if (flags['require-sni'] === true) o.requireSni = true;
   if (flags.dhe === true) o.dhe = true;
   if (flags['strict-region'] === true) o.regionCheck = 'strict';
@@ -176,7 +189,13 @@ export async function runCloudCommand(argv: readonly string[], io: CloudIo, stop
     const ntpPort = intFlag(flags, 'ntp-port', 1, 65535);
     const host = strFlag(flags, 'host');
     const region = strFlag(flags, 'region');
+    const mtlsPort = intFlag(flags, 'mtls-port', 1, 65535);
+    if (flags.x509 === true && flags.shared === true) throw new CloudUsageError('provision takes --x509 or --shared, not both');
+    const auth = flags.x509 === true ? 'x509' : flags.shared === true ? 'shared' : 'device-key';
     const r = await provisionThing({
+      auth,
+      ...(flags.rotate === true ? { rotate: true } : {}),
+      ...(mtlsPort !== undefined ? { mtlsPort } : {}),
       dataDir: pathIn(io.cwd, strFlag(flags, 'data') ?? CLOUD_DEFAULTS.dataDir),
       thing,
       outDir: pathIn(io.cwd, out),
@@ -186,7 +205,9 @@ export async function runCloudCommand(argv: readonly string[], io: CloudIo, stop
       ...(region !== undefined ? { region } : {}),
       ...(ntpPort !== undefined ? { ntpPort } : {}),
     });
-    io.stdout.write(`provisioned '${thing}' for ${r.endpoint} (key ${r.keyId}): ${r.files.join(', ')}\n`);
+    const how = r.auth === 'x509' ? `certificate ${r.certificateId ?? ''}` : `${r.reused ? 'existing ' : r.auth === 'shared' ? 'SHARED admin ' : 'new '}key ${r.keyId}`;
+    io.stdout.write(`provisioned '${thing}' for ${r.endpoint} (${how}, policy ${r.policy}): ${r.files.join(', ')}\n`);
+    if (r.auth === 'shared') io.stdout.write('warning: --shared gave the device the cloud\'s admin key, allowed every thing; a per-device key (the default) or --x509 limits a stolen device to itself\n');
     return 0;
   }
   if (positionals.length > 0) throw new CloudUsageError(`unexpected argument '${positionals[0]}'`);

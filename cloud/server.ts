@@ -86,12 +86,12 @@ export function createHttpsServer(o: ServerOptions, handler: http.RequestListene
       SNICallback: (servername, cb) => {
         if (sniMatches(servername, names)) return cb(null, undefined);
         if (o.requireSni) {
-          o.log(`TLS: refused a client whose SNI "${servername}" is not one of this server's names (${names.filter((n) => !/^[\d.:]+$/.test(n)).join(', ')}); AWS IoT would refuse it too`);
+          o.log(`TLS: refused a client whose SNI ${JSON.stringify(servername)} is not one of this server's names (${names.filter((n) => !/^[\d.:]+$/.test(n)).join(', ')}); AWS IoT would refuse it too`);
           return cb(new Error(`unknown server name ${servername}`), undefined);
         }
         if (!warned.has(servername) && warned.size < 20) {
           warned.add(servername);
-          o.log(`TLS: a client sent SNI "${servername}", not one of this server's names; AWS IoT's endpoint would not answer to it (--require-sni refuses such clients)`);
+          o.log(`TLS: a client sent SNI ${JSON.stringify(servername)}, not one of this server's names; AWS IoT's endpoint would not answer to it (--require-sni refuses such clients)`);
         }
         return cb(null, undefined);
       },
@@ -108,6 +108,49 @@ export function createHttpsServer(o: ServerOptions, handler: http.RequestListene
       warnedNoSni = true;
       o.log('TLS: a client sent no SNI; AWS IoT requires it (--require-sni refuses such clients)');
     }
+  });
+  server.on('tlsClientError', () => undefined);
+  timeouts(server, o);
+  return server;
+}
+
+/** What the mutual-TLS listener needs beyond {@link ServerOptions}. */
+export interface MtlsOptions {
+  /**
+   * True when a client certificate (already verified against the CA by TLS) is registered to a
+   * thing; a certificate the registry does not know (never provisioned, or removed) gets its
+   * connection closed right after the handshake, as AWS IoT closes it.
+   */
+  readonly acceptCert: (raw: Buffer) => boolean;
+}
+
+/**
+ * Create the mutual-TLS listener (AWS IoT's port 8443 with X.509 client certificates): the same
+ * server certificate and suites, plus a client certificate the cloud's CA issued, required at
+ * the handshake (no certificate or another CA's: the handshake fails).
+ */
+export function createMtlsServer(o: ServerOptions, m: MtlsOptions, handler: http.RequestListener): https.Server {
+  const server = https.createServer(
+    {
+      key: o.tls.keyPem,
+      cert: o.tls.certPem,
+      ca: [o.tls.caPem],
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+      ciphers: cipherList(o.dhe),
+      honorCipherOrder: true,
+      ...(o.dhe ? { dhparam: 'auto' } : {}),
+      connectionsCheckingInterval: 500,
+    } as https.ServerOptions,
+    handler,
+  );
+  let warned = 0;
+  server.on('secureConnection', (socket: tls.TLSSocket) => {
+    const raw = (socket.getPeerCertificate() as { raw?: Buffer } | null)?.raw;
+    if (socket.authorized && raw && raw.length > 0 && m.acceptCert(raw)) return;
+    if (warned++ < 20) o.log(`mTLS: refused a client certificate from ${socket.remoteAddress}:${socket.remotePort} that is not registered to a thing (provision one with dormouse cloud provision THING --x509)`);
+    socket.destroy();
   });
   server.on('tlsClientError', () => undefined);
   timeouts(server, o);

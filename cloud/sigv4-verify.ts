@@ -36,6 +36,8 @@ export const AUTH_MESSAGES = {
   wrongService: (service: string) => `Credential should be scoped to correct service: '${service}'. `,
   wrongRegion: 'Credential should be scoped to a valid region. ',
   hostNotSigned: "'Host' must be a 'SignedHeader' in the AWS Authorization.",
+  /** Not an AWS text (AWS's front end refuses such requests before SigV4): this project's wording. */
+  noHost: "The request has no 'Host' header; a signature must cover the host it was sent to.",
   noDate: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
   badDate: (got: string) => `Date must be in ISO-8601 'basic format'. Got '${got}'. See http://en.wikipedia.org/wiki/ISO_8601`,
   expired: (signed: string, limit: string, now: string, window: string) => `Signature expired: ${signed} is now earlier than ${limit} (${now} - ${window}.)`,
@@ -127,6 +129,9 @@ export class SigV4Verifier {
     if (ACCEPTED_SERVICES.indexOf(auth.service) < 0) return failure(AUTH_MESSAGES.wrongService(ACCEPTED_SERVICES[0] as string));
     if (this.o.regionCheck === 'strict' && auth.region !== this.o.region) return failure(AUTH_MESSAGES.wrongRegion);
     if (auth.signedHeaders.indexOf('host') < 0) return failure(AUTH_MESSAGES.hostNotSigned);
+    // HTTP/1.0 lets a client omit Host; a signature over an empty host would then fit any server.
+    const host = header(req.headers, 'host');
+    if (host === undefined || host.trim() === '') return failure(AUTH_MESSAGES.noHost);
 
     const skew = this.o.clockSkewMs;
     const window = describeWindow(skew);

@@ -97,7 +97,11 @@ describe('dormouse cloud', () => {
       expect(code, io.text()).toBe(0);
       expect(fs.readdirSync(out).sort()).toEqual(['aws_credentials.txt', 'aws_iot_cfg.txt', 'ca.pem']);
       expect(fs.readFileSync(path.join(out, 'ca.pem'), 'utf8')).toBe(cloud.caPem);
-      expect(parseCredentialsFile(fs.readFileSync(path.join(out, 'aws_credentials.txt'), 'utf8'))).toEqual(EXAMPLE_CREDENTIALS);
+      // A key of the device's own (not the cloud's admin key), accepted by the running cloud at once.
+      const deviceKey = parseCredentialsFile(fs.readFileSync(path.join(out, 'aws_credentials.txt'), 'utf8'));
+      expect(deviceKey.accessKeyId).toMatch(/^AKIDDEVICE[A-Z0-9]{10}$/);
+      expect(deviceKey.accessKeyId).not.toBe(EXAMPLE_CREDENTIALS.accessKeyId);
+      expect((await send(cloud, { method: 'POST', path: '/things/dev-1/shadow', body: '{"state":{"reported":{"a":1}}}', credentials: deviceKey })).status).toBe(200);
       const cfg = loadDeviceConfig((name) => {
         const f = path.join(out, name);
         return fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined;
@@ -107,7 +111,7 @@ describe('dormouse cloud', () => {
       expect(cfg.endpoint).toMatchObject({ scheme: 'https', host: '127.0.0.1', port: cloud.port });
       expect(cfg.endpoint.tls?.ca).toBe(cloud.caPem);
       expect(cfg.ntp).toEqual({ host: '127.0.0.1', port: cloud.ntpPort });
-      expect(cfg.credentials).toEqual(EXAMPLE_CREDENTIALS);
+      expect(cfg.credentials).toEqual(deviceKey);
       expect(io.text()).not.toContain(EXAMPLE_CREDENTIALS.secretAccessKey);
     } finally {
       await cloud.close();
