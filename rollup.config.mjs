@@ -1,13 +1,14 @@
 // Builds the device bundles (see shared/specs/espruino.md for why each setting is here):
 //   dist/app.min.js   — the engine-neutral app (firmware/app.ts), an ES5 IIFE that sets the global
 //                       `dormouse` ({ boot, sourceHash }); the simulator loads it into node:vm.
+//   Both carry the same `sourceHash` of the app's sources (see appSourceHash).
 //   dist/esp32.min.js — the Espruino entry (firmware/esp32.ts) + hal/esp32 + app, an ES5 IIFE.
 // A bundle whose entry does not exist yet is skipped with a warning; a compile error in an
 // existing entry's import graph fails the build. Tests import `bundleOptions` to build fixtures
 // with exactly these settings.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -19,8 +20,11 @@ export const ROOT = dirname(fileURLToPath(import.meta.url));
 /** dormouse's Espruino-safe replacement for the published tslib. */
 export const RUNTIME_HELPERS = join(ROOT, 'firmware/runtime/tslib.ts');
 
-/** Replaced, in a bundle, by the hex SHA-256 of the unminified bundle (computed with the placeholder in place). */
+/** Replaced, in a bundle, by the app's source hash (see {@link appSourceHash}); `firmware/app.ts` exports it. */
 export const SOURCE_HASH_PLACEHOLDER = '__DORMOUSE_SOURCE_HASH__';
+
+/** The app's entry: its import graph is what the source hash covers. */
+export const APP_ENTRY = join(ROOT, 'firmware/app.ts');
 
 /**
  * terser settings measured on Espruino 2v29 (test/build/espruino-semantics.test.ts):
@@ -82,19 +86,36 @@ function bundleTsconfig(name, input, declarations) {
 }
 
 /**
- * Stamps the bundle's source hash: every occurrence of the placeholder becomes the SHA-256 of the
- * unminified bundle (hashed with the placeholders in place), and a named IIFE exports it as
- * `sourceHash` (`dormouse.sourceHash`), set inside the wrapper so terser keeps the global intact.
+ * SHA-256 over the sources of `firmware/app.ts`'s import graph (each file's path relative to
+ * the project and its contents, sorted by path), as rollup resolved it. The same app sources give
+ * the same hash in every bundle that contains them, whatever else the bundle holds, so the
+ * simulator's bundle and the ESP32 bundle can be shown to run the same app.
  */
-function sourceHash(globalName) {
+function appSourceHash(ctx) {
+  const seen = new Set();
+  const queue = [APP_ENTRY];
+  while (queue.length > 0) {
+    const id = queue.pop();
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const info = ctx.getModuleInfo(id);
+    if (info) for (const dep of info.importedIds) if (!dep.startsWith('\0')) queue.push(dep);
+  }
+  const hash = createHash('sha256');
+  for (const id of [...seen].map((f) => relative(ROOT, f)).sort()) {
+    hash.update(`${id}\0${readFileSync(join(ROOT, id), 'utf8')}\0`);
+  }
+  return hash.digest('hex');
+}
+
+/** Stamps the app's source hash wherever the placeholder stands (the `sourceHash` export of `firmware/app.ts`). */
+function sourceHash() {
   return {
     name: 'dormouse-source-hash',
-    outro() {
-      return globalName ? `exports.sourceHash = ${JSON.stringify(SOURCE_HASH_PLACEHOLDER)};` : '';
-    },
     renderChunk(code) {
-      const hash = createHash('sha256').update(code).digest('hex');
-      return { code: code.split(SOURCE_HASH_PLACEHOLDER).join(hash), map: null };
+      if (!code.includes(SOURCE_HASH_PLACEHOLDER)) return null;
+      if (!this.getModuleInfo(APP_ENTRY)) this.error('the bundle holds the source-hash placeholder but not firmware/app.ts');
+      return { code: code.split(SOURCE_HASH_PLACEHOLDER).join(appSourceHash(this)), map: null };
     },
   };
 }
@@ -104,7 +125,7 @@ const FATAL_WARNINGS = new Set(['UNRESOLVED_IMPORT', 'MISSING_GLOBAL_NAME', 'MIS
 
 /**
  * Rollup options for one device bundle: TypeScript (ES5, dormouse's helpers) → IIFE → terser.
- * `globalName` makes the IIFE set that global to the entry's exports (plus `sourceHash`);
+ * `globalName` makes the IIFE set that global to the entry's exports (the app's include `sourceHash`);
  * `declarations` adds .d.ts files to the compilation (e.g. Espruino's globals for the ESP32 entry).
  * The rest exist to measure what each setting fixes (test/build/espruino-semantics.test.ts):
  * `minify: false` keeps the unminified IIFE, `terser` replaces the terser options, `helpers`
@@ -129,7 +150,7 @@ export function bundleOptions({
     treeshake: { moduleSideEffects: true },
     plugins: [
       typescript({ tsconfig, tslib: helpers, filterRoot: ROOT, transformers: { after: fillHoles ? [fillArrayHoles] : [] } }),
-      sourceHash(globalName),
+      sourceHash(),
     ],
     output: {
       file,

@@ -25,6 +25,13 @@ import type { CloudPort, TimePort } from '../src/wake-ports.js';
 import type { WakeSummary } from '../src/wake-summary.js';
 import { SignalThing } from './things/signal-thing.js';
 
+/**
+ * SHA-256 of the app's sources (every file of this module's import graph), stamped by the build
+ * into both bundles: the simulator's `dist/app.min.js` and the board's `dist/esp32.min.js` say
+ * the same hash when they run the same app (`dormouse sim --version`, a board's boot line).
+ */
+export const sourceHash = '__DORMOUSE_SOURCE_HASH__';
+
 /** SigV4 signing name of the AWS IoT data plane (what the AWS SDKs send). */
 export const SIGNING_SERVICE = 'iotdata';
 

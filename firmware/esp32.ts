@@ -12,7 +12,7 @@
  * Board settings come from the optional Storage file `board.json` (see {@link BoardFile}); the
  * LED pin may also come from `aws_iot_cfg.txt`'s `led` field, as in the seed's config.
  */
-import { boot } from './app.js';
+import { boot, sourceHash } from './app.js';
 import { createEsp32Hal, type Esp32Hal, type Esp32HalOptions } from '../hal/esp32/index.js';
 import { after, consoleLine, storageModule } from '../hal/esp32/espruino.js';
 import { thrownText } from '../hal/esp32/errors.js';
@@ -146,6 +146,7 @@ function wake(options: Partial<Esp32HalOptions>): void {
 function main(): void {
   const s = settings();
   if (!wokeFromDeepSleep(ESP32.getWakeupCause()) && s.graceMs > 0) {
+    consoleLine(`dormouse: app ${sourceHash}`);
     consoleLine(`dormouse: power-on: wake starts in ${s.graceMs} ms (type reset() to stay awake for flashing)`);
     after(s.graceMs, () => {
       try {

@@ -129,7 +129,9 @@ describe('esp32 bundle: full wakes against the local cloud', () => {
   it('after a power-on the wake waits a grace period (to allow reflashing); a timer wake does not', async () => {
     const b = board({ serial: '30aea4000008' }, { board: { bootGraceMs: 700, ledPin: 'D5' } });
     const r = await b.wake(bundle, { cause: 0 });
-    expect(r.console[0]).toBe('dormouse: power-on: wake starts in 700 ms (type reset() to stay awake for flashing)');
+    // The boot line names the app build (the same hash `dormouse sim --version` prints).
+    expect(r.console[0]).toMatch(/^dormouse: app [0-9a-f]{64}$/);
+    expect(r.console[1]).toBe('dormouse: power-on: wake starts in 700 ms (type reset() to stay awake for flashing)');
     expect(r.awakeMs).toBeGreaterThanOrEqual(700);
     expect(r.sleepUs).toBe(30_000_000);
     const t = await b.wake(bundle, { cause: 4 });
