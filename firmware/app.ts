@@ -10,7 +10,7 @@
  * it without sleeping or persisting, as it would on a chip.
  */
 import type { Hal } from '../hal/hal.js';
-import { loadDeviceConfig, type DeviceConfig } from '../src/config.js';
+import { loadCredentials, loadDeviceConfig, type DeviceConfig } from '../src/config.js';
 import { failedWake, runWake } from '../src/cycle.js';
 import { isPowerCut } from '../src/dispatch.js';
 import { toDormouseError } from '../src/errors.js';
@@ -52,6 +52,20 @@ export function configSecrets(c: DeviceConfig): string[] {
   }
   if (c.endpoint.tls && c.endpoint.tls.key) out.push(c.endpoint.tls.key);
   return out;
+}
+
+/**
+ * The secrets of `aws_credentials.txt` alone, for scrubbing when the rest of the config failed
+ * to load: a secret pasted into another file's field must not reach the status line either.
+ */
+function credentialSecrets(hal: Hal): string[] {
+  try {
+    const c = loadCredentials((name) => hal.storage.read(name));
+    return c.sessionToken ? [c.secretAccessKey, c.sessionToken] : [c.secretAccessKey];
+  } catch (e) {
+    if (isPowerCut(e)) throw e;
+    return [];
+  }
 }
 
 /** The cloud port over the shadow REST client, for this device's thing (and named shadow). */
@@ -133,7 +147,8 @@ export async function boot(hal: Hal, options?: BootOptions): Promise<WakeSummary
     } catch (e) {
       if (isPowerCut(e)) throw e;
       const f = toDormouseError(e);
-      summary = failedWake(hal, f.code === 'EINTERNAL' ? toDormouseError({ code: 'ECONFIG', message: f.message }) : f, o);
+      secrets = credentialSecrets(hal);
+      summary = failedWake(hal, f.code === 'EINTERNAL' ? toDormouseError({ code: 'ECONFIG', message: f.message }) : f, o, secrets);
     }
     if (config) {
       secrets = configSecrets(config);

@@ -14,7 +14,7 @@ import { afterSync, afterVerify, clockTrusted, DATE_SET_ERROR_MS, dateOffset } f
 import { Deadline } from './deadline.js';
 import { dispatch, isPowerCut, recoverIntent, type DispatchContext, type DispatchResult, type WorkingState } from './dispatch.js';
 import { DormouseError, isErrorCode, toDormouseError, type ErrorCode } from './errors.js';
-import { deepEqual, describeValue, isPlainObject, ownKeys, type JsonObject, type JsonValue } from './json.js';
+import { deepEqual, describeValue, exceedsDepth, isPlainObject, ownKeys, type JsonObject, type JsonValue } from './json.js';
 import { failureItem, scrub, statusLine, type StatusItem } from './status.js';
 import {
   copyObject, emptyState, fileIo, INTENT_FILE, parseIntentRecord, parseRtcRecord, parseStateRecord, PersistedRecord, rtcIo,
@@ -372,6 +372,9 @@ class WakeRun {
       const r = await this.cloudCall(() => cloud.getShadow(), 'GET shadow');
       const doc = r.doc;
       if (!isPlainObject(doc)) throw new DormouseError('EBADDOC', `GET shadow: expected a shadow document, got ${describeValue(doc)}`);
+      if (exceedsDepth(doc, this.o.maxDocumentDepth)) {
+        throw new DormouseError('EBADDOC', `GET shadow: expected a document nested at most ${this.o.maxDocumentDepth} levels, got a deeper one`);
+      }
       const v = (doc as ShadowDocumentLike).version;
       if (typeof v === 'number' && isFinite(v)) this.shadowVersion = v;
       return doc as ShadowDocumentLike;

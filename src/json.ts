@@ -49,7 +49,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** Depth of nested objects/arrays: a scalar is 0, `{}` is 1, `{"a":{}}` is 2. */
+/** Depth of nested objects/arrays: a scalar is 0, `{}` is 1, `{"a":{}}` is 2. Recurses as deep as `v` is nested: check {@link exceedsDepth} first on untrusted input. */
 export function nestingDepth(v: unknown): number {
   if (v === null || typeof v !== 'object') return 0;
   let max = 0;
@@ -61,19 +61,63 @@ export function nestingDepth(v: unknown): number {
   return max + 1;
 }
 
-/** A short, safe rendering of a value for status lines and error messages (never huge). */
+/**
+ * True when `v` nests objects/arrays deeper than `max` levels. Never recurses deeper than
+ * `max + 1`, so it is safe on hostile input that would overflow the stack of a full walk
+ * (`deepEqual`, `JSON.stringify`, `nestingDepth`).
+ */
+export function exceedsDepth(v: unknown, max: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (max <= 0) return true;
+  if (v instanceof Array) {
+    for (let i = 0; i < v.length; i++) if (exceedsDepth(v[i], max - 1)) return true;
+    return false;
+  }
+  for (const k in v) {
+    if (Object.prototype.hasOwnProperty.call(v, k) && exceedsDepth((v as Record<string, unknown>)[k], max - 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * A short, safe rendering of a value for status lines and error messages: at most `max`
+ * characters (default 40), written by a walk that stops as soon as that many are out, so a
+ * huge or deeply nested value costs little and cannot overflow the stack.
+ */
 export function describeValue(v: unknown, max?: number): string {
   const limit = max === undefined ? 40 : max;
-  let text: string;
-  if (v === undefined) text = 'nothing';
-  else if (typeof v === 'string') text = JSON.stringify(v);
-  else {
-    try {
-      text = JSON.stringify(v);
-    } catch (_e) {
-      text = String(v);
-    }
-    if (text === undefined) text = String(v);
-  }
-  return text.length > limit ? `${text.substring(0, limit - 3)}...` : text;
+  if (v === undefined) return 'nothing';
+  let out = '';
+  const full = (): boolean => out.length > limit;
+  const put = (text: string): void => {
+    if (!full()) out += text;
+  };
+  const walk = (x: unknown): void => {
+    if (full()) return;
+    if (x === null || x === undefined) put('null');
+    else if (typeof x === 'string') put(JSON.stringify(x.length > limit ? x.substring(0, limit + 1) : x));
+    else if (typeof x === 'number' || typeof x === 'boolean') put(String(x));
+    else if (x instanceof Array) {
+      put('[');
+      for (let i = 0; i < x.length && !full(); i++) {
+        if (i > 0) put(',');
+        walk(x[i]);
+      }
+      put(']');
+    } else if (typeof x === 'object') {
+      put('{');
+      let first = true;
+      for (const k in x) {
+        if (full()) break;
+        if (!Object.prototype.hasOwnProperty.call(x, k)) continue;
+        if (!first) put(',');
+        first = false;
+        put(`${JSON.stringify(k)}:`);
+        walk((x as Record<string, unknown>)[k]);
+      }
+      put('}');
+    } else put(typeof x);
+  };
+  walk(v);
+  return out.length > limit ? `${out.substring(0, limit - 3)}...` : out;
 }

@@ -9,7 +9,7 @@ import type { Clock, Crypto, Http, HttpMethod, HttpResponse } from '../hal/hal.j
 import { AwsError } from './aws-error.js';
 import type { Endpoint } from './endpoint.js';
 import { hostHeader } from './endpoint.js';
-import { DormouseError } from './errors.js';
+import { DormouseError, toDormouseError } from './errors.js';
 import { parseHttpDate } from './http-date.js';
 import type { JsonObject } from './json.js';
 import { describeValue, isPlainObject } from './json.js';
@@ -259,6 +259,12 @@ export class ShadowClient {
         const date = parseHttpDate(res.headers['date']);
         const out: ShadowResponse<JsonObject> = { body: parsed as JsonObject, status: res.status, bytesOut: res.bytesOut, bytesIn: res.bytesIn };
         return date === undefined ? out : { body: out.body, status: out.status, date, bytesOut: out.bytesOut, bytesIn: out.bytesIn };
+      })
+      .then(undefined, (e: unknown) => {
+        // A HAL failure (ECONN, ETLS, ETIMEOUT, …) keeps its code and gains the operation.
+        if (e instanceof DormouseError) throw e;
+        const f = toDormouseError(e);
+        throw new DormouseError(f.code, what + ': ' + f.message);
       });
   }
 }

@@ -31,6 +31,39 @@ export function scrub(text: string, secrets: readonly string[]): string {
     const s = secrets[i];
     if (typeof s === 'string' && s.length >= 4 && out.indexOf(s) >= 0) out = out.split(s).join('***');
   }
+  return scrubPieces(out, secrets);
+}
+
+/** Shortest piece of a secret that is hidden on its own (a value quoted and cut short). */
+const MIN_SECRET_PIECE = 8;
+
+function isKeyChar(c: string): boolean {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '+' || c === '/' || c === '=' || c === '_' || c === '-';
+}
+
+/**
+ * Hides every run of key characters (base64 and URL-safe) of 8 or more that stands inside a
+ * secret: a message that quotes a secret cut to its first 36 characters must not show them.
+ */
+function scrubPieces(text: string, secrets: readonly string[]): string {
+  let out = '';
+  let run = '';
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charAt(i) : '';
+    if (c !== '' && isKeyChar(c)) {
+      run += c;
+      continue;
+    }
+    let hidden = false;
+    if (run.length >= MIN_SECRET_PIECE) {
+      for (let k = 0; k < secrets.length && !hidden; k++) {
+        const s = secrets[k];
+        hidden = typeof s === 'string' && s.indexOf(run) >= 0;
+      }
+    }
+    out += (hidden ? '***' : run) + c;
+    run = '';
+  }
   return out;
 }
 

@@ -44,6 +44,12 @@ export interface WakeOptions {
   readonly backoffJitter: number;
   /** Longest status line reported (the shadow document is limited to 8 KB). */
   readonly statusMaxChars: number;
+  /**
+   * A shadow document nested deeper than this is refused as `EBADDOC` before anything walks it
+   * (AWS allows 6 levels under desired/reported; garbage from a broken cloud may be deeper
+   * than the device's stack).
+   */
+  readonly maxDocumentDepth: number;
   /** Firmware version reported in `device.fw`. */
   readonly fwVersion: string;
 }
@@ -69,6 +75,7 @@ export const DEFAULTS: WakeOptions = {
   dateToleranceMs: 2000,
   backoffJitter: 0.25,
   statusMaxChars: 300,
+  maxDocumentDepth: 16,
   fwVersion: '0.1.0',
 };
 

@@ -135,6 +135,15 @@ describe('status line', () => {
     expect(line).not.toContain('EXAMPLEKEY');
     expect(scrub('abc secret abc', ['secret'])).toBe('abc *** abc');
   });
+  test('scrubbing hides a piece of a secret that a message quoted cut short, and leaves other words', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+    const quoted = `aws_iot_cfg.txt: field "thing": expected a thing name, got "${secret.substring(0, 33)}..."`;
+    const out = scrub(quoted, [secret]);
+    expect(out).toBe('aws_iot_cfg.txt: field "thing": expected a thing name, got "***..."');
+    expect(scrub('region us-east-1 endpoint abc123-ats', [secret])).toBe('region us-east-1 endpoint abc123-ats');
+    // Short runs that happen to occur in a secret are words, not leaks.
+    expect(scrub('got "K7MD"', [secret])).toBe('got "K7MD"');
+  });
 });
 
 describe('SignalThing and BaseThing helpers', () => {

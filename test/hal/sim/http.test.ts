@@ -179,7 +179,7 @@ describe('sim http', () => {
     await http.request(req(s.port, { method: 'POST', body: 'abc', headers: { 'Content-Length': '99', 'X-Amz-Date': '20250101T000000Z' } }));
     expect(seen).toMatch(new RegExp(`^POST /x HTTP/1.1\r\nHost: localhost:${s.port}\r\n`));
     expect(seen).toContain('\r\nContent-Length: 3\r\n');
-    expect(seen).not.toContain('99');
+    expect(seen).not.toContain('Content-Length: 99');
     expect(seen).toContain('\r\nX-Amz-Date: 20250101T000000Z\r\n');
     const e = await failure(http.request(req(s.port, { headers: { 'X-Evil': 'a\r\nInjected: 1' } })));
     expect(e.code).toBe('EHTTP');
