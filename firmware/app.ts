@@ -23,7 +23,7 @@ import type { BaseThing } from '../src/thing.js';
 import { resolveWakeOptions, type WakeOptions } from '../src/wake-options.js';
 import type { CloudPort, TimePort } from '../src/wake-ports.js';
 import type { WakeSummary } from '../src/wake-summary.js';
-import { SignalThing } from './things/signal-thing.js';
+import { DeviceThing } from './things/index.js';
 
 /**
  * SHA-256 of the app's sources (every file of this module's import graph), stamped by the build
@@ -37,7 +37,7 @@ export const SIGNING_SERVICE = 'iotdata';
 
 /** Options of {@link boot}. */
 export interface BootOptions {
-  /** Builds the thing of this device (default: a {@link SignalThing}). */
+  /** Builds the thing of this device (default: `DeviceThing` of `firmware/things/index.ts`). */
   readonly thing?: (hal: Hal) => BaseThing;
   /** Overrides of the wake's tunables (budget, sleep range, …; see `DEFAULTS`). */
   readonly wake?: Partial<WakeOptions>;
@@ -157,7 +157,7 @@ export async function boot(hal: Hal, options?: BootOptions): Promise<WakeSummary
       if (!opts.wake || opts.wake.heartbeatSeconds === undefined) o = resolveWakeOptions(merge(opts.wake, { heartbeatSeconds: c.heartbeatSeconds }));
       let thing: BaseThing;
       try {
-        thing = opts.thing ? opts.thing(hal) : new SignalThing(hal);
+        thing = opts.thing ? opts.thing(hal) : new DeviceThing(hal);
       } catch (e) {
         if (isPowerCut(e)) throw e;
         throw toDormouseError({ code: 'EINTERNAL', message: `the thing could not be built: ${toDormouseError(e).message}` });
