@@ -10,7 +10,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUDGETS, ESP32_BYTES_PER_JSVAR } from './budgets.js';
+import { espruinoBin } from './espruino-run.js';
 import type { BenchContext, BenchFigure } from './figure.js';
+import { skippedFigure } from './figure.js';
 
 const MEMORY_LINE = 'print("@@memory " + JSON.stringify(process.memory()));\n';
 
@@ -39,10 +41,8 @@ function measure(bin: string, code: string): Memory {
 
 /** Memory figures, or a note that ESPRUINO_BIN is not set. */
 export async function run(ctx: BenchContext): Promise<BenchFigure[]> {
-  const bin = ctx.env.ESPRUINO_BIN;
-  if (bin === undefined || bin === '' || !existsSync(bin)) {
-    return [{ name: 'app loaded on Espruino', value: NaN, unit: '', note: 'skipped: set ESPRUINO_BIN to an Espruino Linux binary' }];
-  }
+  const bin = espruinoBin(ctx.env);
+  if (bin === undefined) return [skippedFigure('app loaded on Espruino', 'set ESPRUINO_BIN to an Espruino Linux binary')];
   const bundle = join(ctx.root, 'dist/app.min.js');
   if (!existsSync(bundle)) throw new Error(`${bundle} not found: run \`npm run build\` first`);
   const empty = measure(bin, '');

@@ -8,6 +8,7 @@ import { nodeCrypto } from '../hal/sim/crypto.js';
 import type { Crypto } from '../hal/hal.js';
 import { SigV4Signer, SigningKeyCache } from '../src/sigv4.js';
 import { softCrypto } from '../src/soft-crypto.js';
+import { EXAMPLE_KEY, SIGN_DAYS, SIGN_REQUEST } from './sign-request.js';
 
 /** One measured figure. */
 export interface BenchResult {
@@ -16,15 +17,8 @@ export interface BenchResult {
   readonly unit: string;
 }
 
-const DAY1 = Date.parse('2015-08-30T12:36:00Z');
-const DAY2 = Date.parse('2015-08-31T12:36:00Z');
-const REQUEST = {
-  method: 'POST',
-  host: 'a1b2c3d4e5f6g7-ats.iot.us-east-1.amazonaws.com',
-  path: '/things/dormouse-1/shadow?name=cfg',
-  headers: { 'Content-Type': 'application/json' },
-  body: '{"state":{"reported":{"sleep":60,"status":"ok: 2 handled, 0 ignored","battery":3.91,"rssi":-61}},"clientToken":"a1b2c3d4"}',
-};
+const [DAY1, DAY2] = SIGN_DAYS;
+const REQUEST = SIGN_REQUEST;
 
 /**
  * Microseconds per call of `fn`: the best of several rounds of at least `minMs` each (the
@@ -51,7 +45,7 @@ function signer(crypto: Crypto, keyCache?: SigningKeyCache): SigV4Signer {
     crypto,
     region: 'us-east-1',
     service: 'iotdata',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+    credentials: EXAMPLE_KEY,
     ...(keyCache ? { keyCache } : {}),
   });
 }

@@ -17,59 +17,10 @@ import { cleanEspruinoOutput, ESPRUINO_BIN } from '../support/espruino-bin.js';
 import { EXAMPLE_CREDENTIALS } from '../support/fake-iot.js';
 import { makeCa } from '../support/forge-pki.js';
 import { esp32Bundle } from './bundles.js';
-import { deviceFiles } from './device-files.js';
+import { deviceFiles, prelude, WIFI } from '../../bench/espruino-linux-board.js';
 
 const DORMOUSE_BIN =
   process.env.ESPRUINO_DORMOUSE_BIN !== undefined && existsSync(process.env.ESPRUINO_DORMOUSE_BIN) ? process.env.ESPRUINO_DORMOUSE_BIN : undefined;
-
-const WIFI = { ssid: 'dormouse-lab', password: 'correct horse' };
-
-/** ES5 prelude: doubles of `Wifi` (a module) and `ESP32`; the device files written into Storage once. */
-function prelude(cause: number, files: Record<string, string>): string {
-  return `
-// The Linux build grows its JsVar pool on demand, and a TLS handshake that coincides with the
-// growth trips ASSERT(jsvIsFlatString(v)) in jsvar.c (measured on 2v29). An ESP32 allocates its
-// pool once at boot: grow it once here, up front, the same way.
-(function () { var junk = []; for (var i = 0; i < 4000; i++) junk.push({ a: i }); })();
-var ESP32 = {
-  getWakeupCause: function () { return ${cause}; },
-  getState: function () { return { sdkVersion: 'linux', freeHeap: 120000, BLE: false, Wifi: true }; },
-  deepSleep: function (us) {
-    // quit() only stops the event loop once this call returns: make the board fall silent now,
-    // as a chip in deep sleep would (no timers, no output, no second sleep).
-    if (ESP32.slept) return;
-    ESP32.slept = true;
-    print('@@memory ' + JSON.stringify(process.memory()));
-    print('@@deepSleep ' + us);
-    clearTimeout();
-    clearInterval();
-    console.log = function () {};
-    quit();
-  }
-};
-Modules.addCached('Wifi', function () {
-  var up = false;
-  exports.connect = function (ssid, o, cb) {
-    setTimeout(function () {
-      if (ssid !== ${JSON.stringify(WIFI.ssid)} || o.password !== ${JSON.stringify(WIFI.password)}) return cb('AUTH_FAIL');
-      up = true;
-      cb(null);
-    }, 20);
-  };
-  exports.disconnect = function (cb) { up = false; print('@@wifi off'); if (cb) setTimeout(cb, 1); };
-  exports.getIP = function () { return up ? { ip: '127.0.0.1' } : {}; };
-  exports.getStatus = function () { return up ? { station: 'connected', rssi: -61 } : { station: 'off' }; };
-  exports.on = function () {};
-  exports.removeAllListeners = function () {};
-});
-(function () {
-  var S = require('Storage');
-  var files = ${JSON.stringify(files)};
-  for (var name in files) if (S.read(name) === undefined) S.write(name, files[name]);
-  print('@@boot cause ${cause}');
-})();
-`;
-}
 
 interface RealWake {
   readonly lines: readonly string[];
