@@ -145,8 +145,10 @@ function wake(options: Partial<Esp32HalOptions>): void {
 
 function main(): void {
   const s = settings();
-  if (!wokeFromDeepSleep(ESP32.getWakeupCause()) && s.graceMs > 0) {
-    consoleLine(`dormouse: app ${sourceHash}`);
+  const poweredOn = !wokeFromDeepSleep(ESP32.getWakeupCause());
+  // Which app build this board runs: the hash `dormouse sim --version` prints for the same sources.
+  if (poweredOn) consoleLine(`dormouse: app ${sourceHash}`);
+  if (poweredOn && s.graceMs > 0) {
     consoleLine(`dormouse: power-on: wake starts in ${s.graceMs} ms (type reset() to stay awake for flashing)`);
     after(s.graceMs, () => {
       try {
