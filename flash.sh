@@ -112,7 +112,7 @@ if (cfg) {
     if (c === undefined) bad('aws_credentials.txt: missing (expected {"akey": "AKIA...", "skey": "..."}; or "auth": "x509" with cert.pem and key.pem)');
     else if (c) {
       upload.push('aws_credentials.txt');
-      if (typeof c.akey !== 'string' || !/^[A-Z0-9]+$/.test(c.akey) || c.akey.length > 128) bad(`aws_credentials.txt: field "akey": expected an access key id like "AKIAIOSFODNN7EXAMPLE", got ${typeof c.akey === 'string' ? `${c.akey.length} characters` : describe(c.akey)}`);
+      if (typeof c.akey !== 'string' || !/^[A-Z0-9]+$/.test(c.akey) || c.akey.length > 128) bad(`aws_credentials.txt: field "akey": expected an access key id like "AKIDEXAMPLE", got ${typeof c.akey === 'string' ? `${c.akey.length} characters` : describe(c.akey)}`);
       if (typeof c.skey !== 'string' || c.skey.length < 16) bad(`aws_credentials.txt: field "skey": expected the secret access key (a string), got ${typeof c.skey === 'string' ? `${c.skey.length} characters` : typeof c.skey}`);
       if (c.token !== undefined && typeof c.token !== 'string') bad('aws_credentials.txt: field "token": expected a string');
     }
