@@ -15,7 +15,7 @@ import { Deadline } from './deadline.js';
 import { dispatch, isPowerCut, recoverIntent, type DispatchContext, type DispatchResult, type WorkingState } from './dispatch.js';
 import { DormouseError, isErrorCode, toDormouseError, type ErrorCode } from './errors.js';
 import { deepEqual, describeValue, exceedsDepth, isPlainObject, ownKeys, type JsonObject, type JsonValue } from './json.js';
-import { failureItem, scrub, statusLine, type StatusItem } from './status.js';
+import { failureItem, mergeItems, scrub, statusLine, type StatusItem } from './status.js';
 import {
   copyObject, emptyState, fileIo, INTENT_FILE, parseIntentRecord, parseRtcRecord, parseStateRecord, PersistedRecord, rtcIo,
   STATE_FILE, type ClockRecord, type IntentRecord, type RtcRecord, type StateRecord,
@@ -58,7 +58,6 @@ interface MutableRtc {
 
 interface MutableState extends WorkingState {
   pending: boolean;
-  pendingStatus?: string;
   lastStatus?: string;
   lastReportAt?: number;
 }
@@ -70,8 +69,8 @@ function toMutableState(s: StateRecord): MutableState {
     rejected: copyObject(s.rejected as JsonObject) as Record<string, string>,
     ignored: s.ignored.slice(0),
     pending: s.pending,
+    unreported: s.unreported.slice(0),
   };
-  if (s.pendingStatus !== undefined) out.pendingStatus = s.pendingStatus;
   if (s.lastStatus !== undefined) out.lastStatus = s.lastStatus;
   if (s.lastReportAt !== undefined) out.lastReportAt = s.lastReportAt;
   return out;
@@ -79,10 +78,9 @@ function toMutableState(s: StateRecord): MutableState {
 
 function toStateRecord(s: MutableState): StateRecord {
   const out: {
-    current: JsonObject; applied: Record<string, number>; pending: boolean; rejected: Record<string, string>; ignored: string[];
-    pendingStatus?: string; lastStatus?: string; lastReportAt?: number;
-  } = { current: s.current, applied: s.applied, pending: s.pending, rejected: s.rejected, ignored: s.ignored };
-  if (s.pending && s.pendingStatus !== undefined) out.pendingStatus = s.pendingStatus;
+    current: JsonObject; applied: Record<string, number>; pending: boolean; unreported: StatusItem[]; rejected: Record<string, string>; ignored: string[];
+    lastStatus?: string; lastReportAt?: number;
+  } = { current: s.current, applied: s.applied, pending: s.pending, unreported: s.unreported, rejected: s.rejected, ignored: s.ignored };
   if (s.lastStatus !== undefined) out.lastStatus = s.lastStatus;
   if (s.lastReportAt !== undefined) out.lastReportAt = s.lastReportAt;
   return out;
@@ -116,7 +114,8 @@ class WakeRun {
   private rssi: number | undefined;
   private fatal: ErrorCode | undefined;
   private mustReport = false;
-  private statusToSend: string | undefined;
+  /** The items the report of this wake carried (or tried to), once it was composed. */
+  private reportItems: StatusItem[] | undefined;
   private report: { sent: boolean; reason: ReportReason } = { sent: false, reason: 'nothing-to-report' };
 
   constructor(hal: Hal, o: WakeOptions, secrets: readonly string[]) {
@@ -171,7 +170,7 @@ class WakeRun {
   // ---------------------------------------------------------------------------------------------
   // Restore and persist
 
-  private load<T>(store: PersistedRecord<T>, what: string): T | undefined {
+  private load<T>(store: PersistedRecord<T>, what: string, corrupt: string[]): T | undefined {
     let loaded;
     try {
       loaded = store.load();
@@ -182,7 +181,7 @@ class WakeRun {
       return undefined;
     }
     if (loaded.outcome === 'corrupt') {
-      this.items.push(failureItem('ECORRUPT', `${what} failed its checksum and was reset`));
+      corrupt.push(what);
       this.log('warn', `ECORRUPT: ${what} reset`);
     }
     return loaded.value;
@@ -195,13 +194,34 @@ class WakeRun {
       if (isPowerCut(e)) throw e;
       this.reason = 'unknown';
     }
-    const rtc = this.load(this.rtcStore, 'RTC record');
+    const corrupt: string[] = [];
+    const rtc = this.load(this.rtcStore, 'RTC record', corrupt);
     this.rtc = rtc ? { wakes: rtc.wakes, backoff: rtc.backoff } : { wakes: 0, backoff: 0 };
     if (rtc && rtc.clock) this.rtc.clock = rtc.clock;
     this.rtc.wakes = this.rtc.wakes + 1;
-    const st = this.load(this.stateStore, 'state record');
+    const st = this.load(this.stateStore, 'state record', corrupt);
     this.st = toMutableState(st || emptyState());
-    this.intent = this.load(this.intentStore, 'intent record');
+    this.intent = this.load(this.intentStore, 'intent record', corrupt);
+    if (corrupt.length > 0) this.resetCorrupt(corrupt);
+  }
+
+  /**
+   * A record that failed its checksum is replaced at once (the reset state, the intent record
+   * removed), and what happened is kept among the unreported items in that same state write: it
+   * is reported once, even if this wake dies before its report.
+   */
+  private resetCorrupt(corrupt: readonly string[]): void {
+    const items: StatusItem[] = [];
+    for (let i = 0; i < corrupt.length; i++) items.push(failureItem('ECORRUPT', `${corrupt[i]} failed its checksum and was reset`));
+    this.st.unreported = mergeItems(items, this.st.unreported);
+    try {
+      this.saveState();
+      if (corrupt.indexOf('intent record') >= 0) this.intentStore.clear();
+    } catch (e) {
+      if (isPowerCut(e)) throw e;
+      const f = toDormouseError(e);
+      this.items.push(failureItem(f.code, `state record could not be written: ${f.message}`));
+    }
   }
 
   /** Drops current values the thing no longer accepts (firmware changed), so they are re-applied. */
@@ -455,11 +475,12 @@ class WakeRun {
   }
 
   private async reportIfNeeded(cloud: CloudPort, doc: ShadowDocumentLike): Promise<void> {
+    const all = this.allItems();
     const statusNow = this.statusLine();
     const statusChanged = this.items.length > 0 && statusNow !== this.st.lastStatus;
     let reason: ReportReason;
     if (this.mustReport || statusChanged) reason = 'changed';
-    else if (this.st.pending) reason = 'pending';
+    else if (this.st.pending || this.st.unreported.length > 0) reason = 'pending';
     else if (this.reportedDiffers(doc)) reason = 'changed';
     else if (this.heartbeatDue()) reason = 'heartbeat';
     else reason = 'nothing-to-report';
@@ -469,18 +490,15 @@ class WakeRun {
 
     const body: JsonObject = copyObject(this.st.current);
     let status: string | undefined;
-    if (this.items.length > 0) status = statusNow;
-    else if (this.st.pending && this.st.pendingStatus !== undefined) status = this.st.pendingStatus;
-    else if (reason === 'changed') status = statusNow;
+    if (all.length > 0 || reason === 'changed') status = statusNow;
+    this.reportItems = this.items.slice(0);
     if (status !== undefined) body.status = status;
     body.device = this.deviceInfo();
-    this.statusToSend = status;
 
     await this.cloudCall(() => cloud.report(body), 'POST reported');
     this.report = { sent: true, reason };
     this.mustReport = false;
     this.st.pending = false;
-    delete this.st.pendingStatus;
     if (status !== undefined) this.st.lastStatus = status;
     this.st.lastReportAt = this.hal.clock.now();
   }
@@ -488,8 +506,13 @@ class WakeRun {
   // ---------------------------------------------------------------------------------------------
   // End of the wake
 
+  /** This wake's status items, then those earlier wakes could not report (each once). */
+  private allItems(): StatusItem[] {
+    return mergeItems(this.items, this.st.unreported);
+  }
+
   private statusLine(): string {
-    return statusLine(this.items, this.o.statusMaxChars, this.secrets);
+    return statusLine(this.allItems(), this.o.statusMaxChars, this.secrets);
   }
 
   private sleepBase(): number {
@@ -514,13 +537,20 @@ class WakeRun {
       }
       seconds = backoffSleep({ baseSeconds: base, attempt: this.rtc.backoff, maxSeconds: this.o.sleepMaxSeconds, jitter: this.o.backoffJitter, random });
     }
+    // Items of earlier wakes went out with this report: forget them (in the same state write).
+    const delivered = this.report.sent ? this.st.unreported : [];
+    if (this.report.sent) this.st.unreported = [];
     if (!this.report.sent && this.mustReport) {
+      // Carry what the report was to say; its own failure is this wake's news, not the next one's.
       this.st.pending = true;
-      this.st.pendingStatus = this.statusToSend !== undefined ? this.statusToSend : this.statusLine();
+      this.st.unreported = mergeItems(this.reportItems !== undefined ? this.reportItems : this.items, this.st.unreported);
       if (this.report.reason === 'nothing-to-report') this.report = { sent: false, reason: 'changed' };
     }
-    if (!this.report.sent && this.report.reason === 'nothing-to-report' && this.st.pending) this.report = { sent: false, reason: 'pending' };
+    if (!this.report.sent && this.report.reason === 'nothing-to-report' && (this.st.pending || this.st.unreported.length > 0)) {
+      this.report = { sent: false, reason: 'pending' };
+    }
     this.persistAll();
+    const status = statusLine(mergeItems(this.items, delivered.concat(this.st.unreported)), this.o.statusMaxChars, this.secrets);
     const summary: {
       -readonly [K in keyof WakeSummary]: WakeSummary[K];
     } = {
@@ -533,7 +563,7 @@ class WakeRun {
       awakeMs: this.hal.clock.uptime() - this.startUptime,
       bytesOut: this.bytesOut,
       bytesIn: this.bytesIn,
-      status: this.statusLine(),
+      status,
     };
     if (this.shadowVersion !== undefined) summary.shadowVersion = this.shadowVersion;
     if (this.fatal !== undefined) summary.error = this.fatal;

@@ -15,7 +15,7 @@ import { crc32Hex } from './checksum.js';
 import type { Deadline } from './deadline.js';
 import { toDormouseError } from './errors.js';
 import { deepEqual, describeValue, isPlainObject, ownKeys, type JsonObject, type JsonValue } from './json.js';
-import { showsCode, type StatusItem } from './status.js';
+import { mergeItems, showsCode, type StatusItem } from './status.js';
 import { isSafeKey, type IntentRecord, type PersistedRecord, type Utf8 } from './store.js';
 import { handlerFor, NO_TEST, resultText, runTest, validateKey, type BaseThing, type ThingKey } from './thing.js';
 import type { KeyOutcome } from './wake-summary.js';
@@ -23,6 +23,8 @@ import type { KeyOutcome } from './wake-summary.js';
 /** The parts of the persisted state dispatch reads and changes. */
 export interface WorkingState {
   current: JsonObject;
+  /** Status items not yet carried by an accepted report (see `StateRecord.unreported`). */
+  unreported: StatusItem[];
   applied: Record<string, number>;
   rejected: Record<string, string>;
   ignored: string[];
@@ -125,7 +127,9 @@ export function recoverIntent(ctx: DispatchContext, rec: IntentRecord, out: Disp
   }
   const text = `${label} interrupted (${interruptionCause(ctx.wakeReason)})`;
   out.outcomes.push({ key: displayKey(rec.key), action: 'interrupted', text });
-  out.items.push({ kind: 'error', text });
+  // Written with the state, before the intent record goes: a second power cut before the report
+  // must not lose the interruption (the next wake reports it from flash).
+  st.unreported = mergeItems([{ kind: 'error', text }], st.unreported);
   ctx.persist();
   ctx.intent.clear();
 }

@@ -8,6 +8,7 @@
  */
 import type { Rtc, Storage } from '../hal/hal.js';
 import { crc32Hex } from './checksum.js';
+import type { StatusItem } from './status.js';
 import { isPlainObject, ownKeys, type JsonObject, type JsonValue } from './json.js';
 
 /** Format tag of every record; bump when a record's shape changes incompatibly. */
@@ -230,8 +231,11 @@ export interface StateRecord {
   readonly applied: Readonly<Record<string, number>>;
   /** A report is due but was not sent yet. */
   readonly pending: boolean;
-  /** The status line of the report that could not be sent. */
-  readonly pendingStatus?: string;
+  /**
+   * Status items no report has carried yet (an unsent report's, an interrupted handler's, a
+   * corrupt record's): kept on flash until the cloud accepts a report that holds them.
+   */
+  readonly unreported: readonly StatusItem[];
   /** The status line last sent to the cloud. */
   readonly lastStatus?: string;
   /** Device time (epoch ms) of the last report the cloud accepted. */
@@ -244,7 +248,20 @@ export interface StateRecord {
 
 /** The state of a device that never ran. */
 export function emptyState(): StateRecord {
-  return { current: {}, applied: {}, pending: false, rejected: {}, ignored: [] };
+  return { current: {}, applied: {}, pending: false, unreported: [], rejected: {}, ignored: [] };
+}
+
+/** Status items as stored (`[{"kind":"error","text":"…"}]`), or undefined when not that shape. */
+function statusItems(v: unknown): StatusItem[] | undefined {
+  if (v === undefined) return [];
+  if (!(v instanceof Array)) return undefined;
+  const out: StatusItem[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const it = v[i];
+    if (!isPlainObject(it) || (it.kind !== 'error' && it.kind !== 'done') || typeof it.text !== 'string') return undefined;
+    out.push({ kind: it.kind, text: it.text });
+  }
+  return out;
 }
 
 /** Shape check of a {@link StateRecord}. */
@@ -264,15 +281,14 @@ export function parseStateRecord(v: unknown): StateRecord | undefined {
   }
   const lastReportAt = optNumber(v, 'lastReportAt');
   if (lastReportAt === false) return undefined;
-  const pendingStatus = v.pendingStatus;
+  const unreported = statusItems(v.unreported);
   const lastStatus = v.lastStatus;
-  if (pendingStatus !== undefined && typeof pendingStatus !== 'string') return undefined;
+  if (!unreported) return undefined;
   if (lastStatus !== undefined && typeof lastStatus !== 'string') return undefined;
   const out: {
-    current: JsonObject; applied: Record<string, number>; pending: boolean; rejected: Record<string, string>; ignored: string[];
-    pendingStatus?: string; lastStatus?: string; lastReportAt?: number;
-  } = { current: copyObject(v.current), applied, pending: v.pending, rejected, ignored };
-  if (pendingStatus !== undefined) out.pendingStatus = pendingStatus;
+    current: JsonObject; applied: Record<string, number>; pending: boolean; unreported: StatusItem[]; rejected: Record<string, string>; ignored: string[];
+    lastStatus?: string; lastReportAt?: number;
+  } = { current: copyObject(v.current), applied, pending: v.pending, unreported, rejected, ignored };
   if (lastStatus !== undefined) out.lastStatus = lastStatus;
   if (lastReportAt !== undefined) out.lastReportAt = lastReportAt;
   return out;

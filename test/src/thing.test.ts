@@ -135,6 +135,26 @@ describe('status line', () => {
     expect(line).not.toContain('EXAMPLEKEY');
     expect(scrub('abc secret abc', ['secret'])).toBe('abc *** abc');
   });
+  test('a long message is cut so that the codes of the items after it stay on the line', () => {
+    const items = [
+      { kind: 'error' as const, text: `ETLS: POST /things/t/shadow: TLS failed: ${'altname '.repeat(60)}` },
+      { kind: 'error' as const, text: 'ECORRUPT: state record failed its checksum and was reset' },
+      { kind: 'done' as const, text: 'signal: blinked 3 times' },
+    ];
+    const line = statusLine(items, 300);
+    expect(line.length).toBeLessThanOrEqual(300);
+    expect(line).toContain('ETLS: POST /things/t/shadow');
+    expect(line).toContain('; ECORRUPT: state record failed its checksum and was reset; signal: blinked 3 times');
+  });
+  test('with more items than the line holds, each keeps its head and the line stays bounded', () => {
+    const items = [];
+    for (let i = 0; i < 30; i++) items.push({ kind: 'error' as const, text: `E${i}: ${'x'.repeat(40)}` });
+    const line = statusLine(items, 300);
+    expect(line).toHaveLength(300);
+    expect(line.startsWith('error: E0: xxx')).toBe(true);
+    expect(line).toContain('; E5: xxx');
+    expect(line.endsWith('...')).toBe(true);
+  });
   test('scrubbing hides a piece of a secret that a message quoted cut short, and leaves other words', () => {
     const secret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
     const quoted = `aws_iot_cfg.txt: field "thing": expected a thing name, got "${secret.substring(0, 33)}..."`;
