@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
 
 /** Where a command reads its environment and writes its output; injected so tests can capture it. */
@@ -24,5 +25,21 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/**
+ * `parseArgs` in strict mode, its complaints turned into a {@link UsageError} (so the CLI prints
+ * the command's usage and exits 2), once for every command.
+ */
+export function parseFlags<const O extends NonNullable<ParseArgsConfig['options']>, const P extends boolean = false>(
+  argv: readonly string[],
+  options: O,
+  allowPositionals?: P,
+) {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: allowPositionals ?? false, strict: true });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
   }
 }

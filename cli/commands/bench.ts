@@ -5,11 +5,10 @@
  * Exits 1 when a budget is exceeded or a benchmark fails, so CI can run it.
  */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { BENCHES, formatQuantity, isSkipped, overBudget, packageRoot, targetText, type BenchFigure } from '../../bench/index.js';
 import type { Command, CommandIo } from '../command.js';
-import { UsageError } from '../command.js';
+import { parseFlags, UsageError } from '../command.js';
 
 const USAGE = `usage: dormouse bench [NAME...] [--large] [--json]
 
@@ -83,13 +82,7 @@ function failed(rows: readonly BenchRow[]): boolean {
 }
 
 async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  let values: { large?: boolean; json?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: [...argv], options: { large: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true }));
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const { values, positionals } = parseFlags(argv, { large: { type: 'boolean' }, json: { type: 'boolean' } }, true);
   const names = positionals.length === 0 ? BENCHES.map((b) => b.name) : positionals;
   const unknown = names.filter((n) => !BENCHES.some((b) => b.name === n));
   if (unknown.length > 0) throw new UsageError(`unknown benchmark ${unknown.join(', ')}; expected one of ${BENCHES.map((b) => b.name).join(', ')}`);

@@ -4,11 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AwsError } from '../../src/aws-error.js';
 import { createClient, resolveClientConfig } from '../client-config.js';
 import type { Command, CommandIo } from '../command.js';
-import { UsageError } from '../command.js';
+import { parseFlags, UsageError } from '../command.js';
 import { formatAwsError } from './shadow.js';
 
 const USAGE = `usage: dormouse publish TOPIC [MESSAGE | --file F] [options]
@@ -37,12 +36,7 @@ const OPTIONS = {
 } as const;
 
 async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseFlags(argv, OPTIONS, true);
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(`${USAGE}\n`);

@@ -4,7 +4,6 @@
  * as AWS sent them (status line, `x-amzn-ErrorType`, body) and exit 1.
  */
 import { STATUS_CODES } from 'node:http';
-import { parseArgs } from 'node:util';
 import { AwsError } from '../../src/aws-error.js';
 import { DormouseError } from '../../src/errors.js';
 import type { JsonObject, JsonValue } from '../../src/json.js';
@@ -13,7 +12,7 @@ import type { ShadowDocument, UpdateRequest } from '../../src/shadow-types.js';
 import { createClient, resolveClientConfig, resolveCloudDir } from '../client-config.js';
 import type { ClientConfig } from '../client-config.js';
 import type { Command, CommandIo } from '../command.js';
-import { UsageError } from '../command.js';
+import { parseFlags, UsageError } from '../command.js';
 
 const USAGE = `usage: dormouse shadow get|update|delete|list|history THING [options]
 
@@ -189,12 +188,7 @@ async function listAll(config: ClientConfig, thing: string, timeoutMs: number): 
 }
 
 async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseFlags(argv, OPTIONS, true);
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(`${USAGE}\n`);

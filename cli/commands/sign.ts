@@ -6,14 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { nodeCrypto } from '../../hal/sim/crypto.js';
 import { credentialsFromEnv, parseCredentialsFile } from '../../src/credentials.js';
 import type { Credentials } from '../../src/credentials.js';
 import { SigV4Signer, parseAmzDate } from '../../src/sigv4.js';
 import type { HeaderRecord } from '../../src/sigv4.js';
 import type { Command, CommandIo } from '../command.js';
-import { UsageError } from '../command.js';
+import { parseFlags, UsageError } from '../command.js';
 
 /** The credentials file looked for in the current directory (the seed's name and format). */
 const CREDENTIALS_FILE = 'aws_credentials.txt';
@@ -195,12 +194,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
 }
 
 function execute(argv: readonly string[], io: CommandIo, seen: (c: Credentials) => void): number {
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  }
+  const values: Record<string, unknown> = parseFlags(argv, OPTIONS).values;
   const method = required(values, 'method', 'GET').toUpperCase();
   if (!TOKEN.test(method)) throw new UsageError(`--method: expected an HTTP method such as GET or POST, got ${JSON.stringify(method)}`);
   const url = parseUrl(required(values, 'url', 'https://example.amazonaws.com/'));

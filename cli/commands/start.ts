@@ -6,7 +6,6 @@
  * the device obeys on its next wake. Ctrl-C stops the device and the cloud, and exits 0.
  */
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { CLOUD_DEFAULTS, startCloud } from '../../cloud/index.js';
 import type { RunningCloud } from '../../cloud/index.js';
 import { isSimLogLevel } from '../../hal/sim/log.js';
@@ -14,7 +13,7 @@ import type { SimLogLevel } from '../../hal/sim/log.js';
 import type { JsonObject } from '../../src/json.js';
 import { resolveCloudDir } from '../client-config.js';
 import type { Command, CommandIo } from '../command.js';
-import { UsageError } from '../command.js';
+import { parseFlags, UsageError } from '../command.js';
 import { interruptSignal, runOneDevice, styleFor } from '../sim-run.js';
 import type { SimRunOptions } from '../sim-run.js';
 import { DEVICES_DIR, parseDuration, prepareDeviceDir } from '../sim-setup.js';
@@ -88,12 +87,7 @@ async function startLocalCloud(dataDir: string, port: number, ntpPort: number, s
 }
 
 async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseFlags(argv, OPTIONS);
   const f = parsed.values;
   if (f.help === true) {
     io.stdout.write(`${USAGE}\n`);
