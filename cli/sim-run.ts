@@ -5,6 +5,8 @@
 import { join } from 'node:path';
 import type { LogLevel } from '../hal/hal.js';
 import type { AppBundle } from '../hal/sim/app-bundle.js';
+import { createFaultInjector } from '../hal/sim/faults/index.js';
+import type { FaultPlan } from '../hal/sim/faults/index.js';
 import { runFleet } from '../hal/sim/fleet.js';
 import { runFleetThreads } from '../hal/sim/fleet-threads.js';
 import { FleetStats } from '../hal/sim/fleet-stats.js';
@@ -43,6 +45,13 @@ export interface SimRunOptions {
   readonly threads?: number;
   /** Wakes of a fleet running at once per thread. */
   readonly maxAwake?: number;
+  /** A fault plan for a single device (`--faults FILE`). */
+  readonly faults?: FaultPlan;
+}
+
+/** `bit-flip (asleep, state record byte 12 bit 3)`: a fault that struck, for the timeline. */
+function describeFault(f: { readonly kind: string; readonly where: string; readonly detail?: string }): string {
+  return `${f.kind} (${f.where}${f.detail !== undefined ? `, ${f.detail}` : ''})`;
 }
 
 /** Defaults of the simulator's CLI options (`dormouse sim`). */
@@ -135,14 +144,21 @@ export async function runOneDevice(o: SimRunOptions, device: PreparedDevice, io:
     io.stdout.write(`  ${style.color ? `\x1b[2m${line}\x1b[0m` : line}\n`);
     void level;
   };
-  const sim = new SimDevice(deviceOptions(o, device, io, false, log, onLed));
+  const injector = o.faults === undefined ? undefined : createFaultInjector({ plan: o.faults, seed: o.faults.seed ?? 1, device: 1, dir: device.dir });
+  const options = deviceOptions(o, device, io, false, log, onLed);
+  const sim = new SimDevice(injector === undefined ? options : { ...options, interceptWake: (n) => injector.interceptWake(n) });
   if (o.powerCut) sim.powerCut();
+  let before: string[] = [];
   try {
     return await sim.run({
       ...(o.wakes !== undefined ? { wakes: o.wakes } : {}),
       signal,
+      ...(injector !== undefined ? { onWakeStart: (n: number) => void (before = injector.beforeWake(sim, n).map(describeFault)) } : {}),
       onWake: (r) => {
         clearLed();
+        const j = injector?.journal(r.index);
+        const struck = [...before, ...[...(j?.fired ?? []), ...(j?.requested ?? [])].map(describeFault)];
+        if (struck.length > 0 && !o.json) io.stdout.write(`  faults: ${struck.join('; ')}\n`);
         io.stdout.write(o.json ? jsonLine(device.thing, r) : `${formatWakeLine(r, style)}\n`);
         onWake?.(r);
       },

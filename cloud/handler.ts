@@ -11,9 +11,11 @@ import type { TLSSocket } from 'node:tls';
 import type { HeaderEntry } from '../src/sigv4.js';
 import { parseUpdateRequest } from '../src/shadow-doc.js';
 import type { ShadowLimits } from '../src/shadow-doc.js';
+import type { FaultDirective } from '../hal/sim/faults/directive.js';
 import { ERROR_MESSAGES, authError, errorBody, errorTypeHeader, serviceError } from './aws-errors.js';
 import type { CloudError } from './aws-errors.js';
 import { readBody } from './body.js';
+import type { CloudFaults } from './faults.js';
 import type { KeyStore } from './keystore.js';
 import { THING_NAME_VARIABLE, evaluatePolicy, thingArn, topicArn } from './policy.js';
 import type { AccessRequest, ArnScope, Policy, PolicyVariables } from './policy.js';
@@ -49,6 +51,8 @@ export interface HandlerContext {
   readonly now: () => number;
   readonly log: (line: string) => void;
   readonly logRequests: boolean;
+  /** Fault injection (`cloud/faults.ts`), when enabled. */
+  readonly faults?: CloudFaults;
 }
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -153,13 +157,19 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
       ctx.throttle.start(thing);
       res.once('close', () => ctx.throttle.finish(thing));
     }
-    handle(ctx, req, target, r, requestId).then(
-      (o) => send(ctx, req, res, o, requestId, target, started),
-      (e: unknown) => {
-        ctx.log(`internal error on ${req.method} ${logSafe(logTarget(target))}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-        send(ctx, req, res, fail(serviceError(500, ERROR_MESSAGES.internal)), requestId, target, started);
-      },
-    );
+    const fault = ctx.faults?.decide(req, thing);
+    const go = (): void => {
+      handle(ctx, req, target, r, requestId, fault).then(
+        (o) => send(ctx, req, res, o, requestId, target, started, fault, thing),
+        (e: unknown) => {
+          ctx.log(`internal error on ${req.method} ${logSafe(logTarget(target))}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+          send(ctx, req, res, fail(serviceError(500, ERROR_MESSAGES.internal)), requestId, target, started, fault, thing);
+        },
+      );
+    };
+    const delay = ctx.faults?.delayMs(fault) ?? 0;
+    if (delay > 0) setTimeout(go, delay);
+    else go();
   };
 }
 
@@ -168,31 +178,52 @@ function logTarget(target: string): string {
   return target.indexOf('X-Amz-') >= 0 ? `${target.split('?')[0]}?…` : target;
 }
 
-function send(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, o: Outcome, requestId: string, target: string, started: bigint): void {
+function send(
+  ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, o: Outcome, requestId: string, target: string, started: bigint,
+  fault?: FaultDirective, thing?: string,
+): void {
   if (res.headersSent || res.destroyed) return;
   const body = o.error !== undefined ? errorBody(o.error, requestId) : o.body;
+  const faults = ctx.faults;
+  const headers: [string, string | number][] = [
+    ['Date', new Date(ctx.now() + (faults?.skewMs(fault) ?? 0)).toUTCString()],
+    ['Content-Type', 'application/json'],
+    ['Content-Length', Buffer.byteLength(body)],
+    ['x-amzn-RequestId', requestId],
+  ];
+  if (o.error !== undefined) headers.push(['x-amzn-ErrorType', errorTypeHeader(o.error.status)]);
+  const method = req.method ?? 'GET';
+  const exchange = { ...(thing !== undefined ? { thing } : {}), method, status: o.status, body, ...(fault !== undefined ? { fault: fault.kind } : {}) };
+  const log = (): void => {
+    if (!ctx.logRequests) return;
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const who = o.keyId !== undefined ? ` ${o.keyId}` : '';
+    const why = o.error !== undefined ? ` ${o.error.message.split('\n')[0]}${o.denied !== undefined ? ` (${o.denied})` : ''}` : '';
+    const injected = fault !== undefined ? ` [fault: ${fault.kind}]` : '';
+    ctx.log(logSafe(`${req.method} ${logTarget(target)} ${o.status} ${ms.toFixed(1)}ms${who}${why}${injected}`));
+  };
+  if (faults !== undefined && fault !== undefined && faults.breaks(fault)) {
+    faults.sendBroken(req, { status: o.status, headers, body }, fault);
+    faults.observe({ ...exchange, delivered: false });
+    log();
+    return;
+  }
   res.statusCode = o.status;
-  res.setHeader('Date', new Date(ctx.now()).toUTCString());
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.setHeader('x-amzn-RequestId', requestId);
-  if (o.error !== undefined) res.setHeader('x-amzn-ErrorType', errorTypeHeader(o.error.status));
+  for (const [k, v] of headers) res.setHeader(k, v);
   const closeAfter = o.status === 413 || !req.complete;
   if (closeAfter) res.setHeader('Connection', 'close');
   res.end(body, () => {
     if (closeAfter) req.socket.destroySoon();
+    faults?.observe({ ...exchange, delivered: true });
   });
-  if (ctx.logRequests) {
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const who = o.keyId !== undefined ? ` ${o.keyId}` : '';
-    const why = o.error !== undefined ? ` ${o.error.message.split('\n')[0]}${o.denied !== undefined ? ` (${o.denied})` : ''}` : '';
-    ctx.log(logSafe(`${req.method} ${logTarget(target)} ${o.status} ${ms.toFixed(1)}ms${who}${why}`));
-  }
+  log();
 }
 
-async function handle(ctx: HandlerContext, req: IncomingMessage, target: string, r: Route, requestId: string): Promise<Outcome> {
+async function handle(ctx: HandlerContext, req: IncomingMessage, target: string, r: Route, requestId: string, fault?: FaultDirective): Promise<Outcome> {
   const got = await readBody(req, ctx.maxBodyBytes);
   if (!got.ok) return fail(serviceError(413, ERROR_MESSAGES.tooLarge));
+  const injected = ctx.faults?.statusError(fault);
+  if (injected !== undefined) return fail(injected);
   const method = req.method ?? 'GET';
   let principal: Principal;
   if (ctx.authMode === 'x509') {
@@ -200,7 +231,7 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, target: string,
     if (p === undefined) return fail(authError(FORBIDDEN_MESSAGE));
     principal = p;
   } else {
-    const auth = ctx.verifier.verify({ method, target, headers: headerList(req.rawHeaders), body: got.body }, ctx.now());
+    const auth = ctx.verifier.verify({ method, target, headers: headerList(req.rawHeaders), body: got.body }, ctx.now() + (ctx.faults?.skewMs(fault) ?? 0));
     if (!auth.ok) return fail(auth.error);
     principal = { id: auth.key.accessKeyId, policy: auth.key.policy, vars: {} };
   }

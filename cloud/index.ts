@@ -10,6 +10,7 @@ import type { Credentials } from '../src/credentials.js';
 import { loadOrCreateTls } from './certs.js';
 import { processAlive, readCloudInfo, removeCloudInfo, writeCloudInfo } from './cloud-file.js';
 import type { CloudInfo } from './cloud-file.js';
+import { CloudFaults } from './faults.js';
 import { createHandler } from './handler.js';
 import { cloudKeyStore, resolveCredentials } from './keystore.js';
 import type { CredentialSource, KeyStore } from './keystore.js';
@@ -42,6 +43,8 @@ export type { ExtraKey } from './options.js';
 export { ShadowService } from './shadows.js';
 export type { ShadowRef } from './shadows.js';
 export { CloudStore } from './store.js';
+export { CloudFaults, CLOUD_FAULT_DEFAULTS } from './faults.js';
+export type { CloudExchange, CloudFaultOptions } from './faults.js';
 
 /** A running local cloud. */
 export interface RunningCloud {
@@ -149,6 +152,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<RunningClo
       now: o.now,
       log: o.log,
       logRequests: o.logRequests,
+      ...(o.faults !== undefined ? { faults: new CloudFaults(o.faults) } : {}),
     };
     const handler = createHandler(context);
     const serverOptions = { tls: tlsFiles, requireSni: o.requireSni, dhe: o.dhe, headersTimeoutMs: o.headersTimeoutMs, requestTimeoutMs: o.requestTimeoutMs, keepAliveTimeoutMs: o.keepAliveTimeoutMs, now: o.now, log: o.log };

@@ -7,6 +7,7 @@ import { SHADOW_LIMIT_DEFAULTS } from '../src/shadow-doc.js';
 import type { ShadowLimits } from '../src/shadow-doc.js';
 import type { Credentials } from '../src/credentials.js';
 import type { Policy } from './policy.js';
+import type { CloudFaultOptions } from './faults.js';
 
 /** A key given in-process, with its policy (tests, embedders); provisioned keys live in the data directory. */
 export interface ExtraKey {
@@ -23,7 +24,7 @@ export interface ThrottleOptions {
   readonly inFlightPerThing: number;
 }
 
-/** How hard the store pushes an acknowledged update to disk (see cloud/README.md). */
+/** How hard the store pushes an acknowledged update to disk (see README, "The local cloud"). */
 export type Durability =
   /** SQLite WAL with `synchronous=NORMAL`: survives a crash or `kill -9` of the process. */
   | 'process'
@@ -100,6 +101,8 @@ export interface CloudOptions {
   readonly logRequests?: boolean;
   /** The server's clock (epoch ms); tests move it. */
   readonly now?: () => number;
+  /** Fault injection (chaos runs, `--faults FILE`); default none. */
+  readonly faults?: CloudFaultOptions;
 }
 
 /** The defaults of {@link CloudOptions}. */
@@ -162,6 +165,7 @@ export interface ResolvedCloudOptions {
   readonly log: (line: string) => void;
   readonly logRequests: boolean;
   readonly now: () => number;
+  readonly faults: CloudFaultOptions | undefined;
 }
 
 /** Fill in the defaults; `cwd` anchors a relative data directory. */
@@ -197,5 +201,6 @@ export function resolveCloudOptions(o: CloudOptions, cwd: string = process.cwd()
     log: o.log ?? (() => undefined),
     logRequests: o.logRequests ?? d.logRequests,
     now: o.now ?? Date.now,
+    faults: o.faults,
   };
 }

@@ -9,6 +9,8 @@ import { startCloud } from './index.js';
 import { CLOUD_DEFAULTS } from './options.js';
 import type { CloudOptions, Durability } from './options.js';
 import { provisionThing } from './provision.js';
+import { FaultPlanError, faultPlanFromEnv, readFaultPlan } from '../hal/sim/faults/plan.js';
+import type { FaultPlan } from '../hal/sim/faults/plan.js';
 
 /** A command line `dormouse cloud` cannot make sense of (the CLI prints it with the usage, exit 2). */
 export class CloudUsageError extends Error {
@@ -50,6 +52,10 @@ options:
   --state-bytes N       state document limit in bytes (default ${CLOUD_DEFAULTS.limits.maxStateBytes})
   --state-scope S       combined (desired+reported, default) or per-section
   --quiet               no per-request log lines
+  --faults FILE         inject faults into responses: a fault plan (JSON; also DORMOUSE_FAULTS);
+                        its request rules strike at random (429, 500, 503, skewed clock, garbage,
+                        truncated, never-ending, reset, slow), and simulated devices may ask for a
+                        fault per request (x-dormouse-fault); see README "Faults and the chaos run"
 
 Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY when set, else DIR/aws_credentials.txt
 (created on first start): the cloud's admin key, allowed every data-plane action.
@@ -63,7 +69,7 @@ cloud's CA, for the --mtls-port listener) instead of a key. --shared copies the 
 
 type Flags = Record<string, string | true>;
 
-const VALUE_FLAGS = ['host', 'port', 'data', 'region', 'ntp-port', 'http-port', 'mtls-port', 'durability', 'max-nesting', 'state-bytes', 'state-scope', 'rate', 'in-flight', 'out'];
+const VALUE_FLAGS = ['host', 'port', 'data', 'region', 'ntp-port', 'http-port', 'mtls-port', 'durability', 'max-nesting', 'state-bytes', 'state-scope', 'rate', 'in-flight', 'out', 'faults'];
 const BOOL_FLAGS = ['dhe', 'require-sni', 'strict-region', 'no-throttle', 'no-ntp', 'quiet', 'x509', 'shared', 'rotate'];
 
 /** Split argv into positionals and `--flag value` / `--flag=value` / `--switch`. */
@@ -106,8 +112,20 @@ function strFlag(flags: Flags, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** The fault plan of `--faults FILE` or `DORMOUSE_FAULTS`, if any. */
+function faultPlanOf(flags: Flags, io: Pick<CloudIo, 'env'> & { readonly cwd?: string }): FaultPlan | undefined {
+  const cwd = io.cwd ?? process.cwd();
+  try {
+    const file = strFlag(flags, 'faults');
+    return file !== undefined ? readFaultPlan(path.resolve(cwd, file)) : faultPlanFromEnv(io.env, cwd);
+  } catch (e) {
+    if (e instanceof FaultPlanError) throw new CloudUsageError(`--faults: ${e.message}`);
+    throw e;
+  }
+}
+
 /** The {@link CloudOptions} a command line asks for. */
-export function cloudOptionsFromFlags(flags: Flags, io: Pick<CloudIo, 'env'>): CloudOptions {
+export function cloudOptionsFromFlags(flags: Flags, io: Pick<CloudIo, 'env'> & { readonly cwd?: string }): CloudOptions {
   const durability = strFlag(flags, 'durability');
   if (durability !== undefined && durability !== 'process' && durability !== 'os') throw new CloudUsageError(`--durability: expected process or os, got ${JSON.stringify(durability)}`);
   const scope = strFlag(flags, 'state-scope');
@@ -152,6 +170,8 @@ export function cloudOptionsFromFlags(flags: Flags, io: Pick<CloudIo, 'env'>): C
   }
   if (durability !== undefined) o.durability = durability as Durability;
   o.logRequests = flags.quiet !== true;
+  const plan = faultPlanOf(flags, io);
+  if (plan !== undefined) o.faults = { directives: true, plan };
   return o;
 }
 

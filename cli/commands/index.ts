@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { benchCommand } from './bench.js';
+import { chaosCommand } from './chaos.js';
 import { cloudCommand } from './cloud.js';
 import { publishCommand } from './publish.js';
 import { shadowCommand } from './shadow.js';
@@ -8,4 +9,4 @@ import { simCommand } from './sim.js';
 import { startCommand } from './start.js';
 
 /** Every `dormouse` subcommand, in the order `dormouse help` lists them. */
-export const commands: readonly Command[] = [startCommand, simCommand, cloudCommand, shadowCommand, publishCommand, signCommand, benchCommand];
+export const commands: readonly Command[] = [startCommand, simCommand, cloudCommand, shadowCommand, publishCommand, signCommand, benchCommand, chaosCommand];

@@ -5,7 +5,6 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadAppBundle } from '../../hal/sim/app-bundle.js';
 import type { AppBundle } from '../../hal/sim/app-bundle.js';
 import { workerScript } from '../../hal/sim/fleet-threads.js';
@@ -13,7 +12,9 @@ import { isSimLogLevel } from '../../hal/sim/log.js';
 import type { SimLogLevel } from '../../hal/sim/log.js';
 import { resolveCloudDir } from '../client-config.js';
 import type { Command, CommandIo } from '../command.js';
-import { UsageError } from '../command.js';
+import { parseFlags, UsageError } from '../command.js';
+import { FaultPlanError, faultPlanFromEnv, readFaultPlan } from '../../hal/sim/faults/index.js';
+import type { FaultPlan } from '../../hal/sim/faults/index.js';
 import { interruptSignal, prepareDevices, runFleetWithProgress, runOneDevice, SIM_RUN_DEFAULTS } from '../sim-run.js';
 import type { SimRunOptions } from '../sim-run.js';
 import { DEVICES_DIR, parseDuration } from '../sim-setup.js';
@@ -43,6 +44,9 @@ options:
   --clock-offset T    a device that powers on has its clock off by T (2h, -90s, 1500ms)
   --drift-ppm N       the device clock runs N ppm fast (negative: slow); default 0
   --power-cut         cut the power before the first wake (RTC memory and clock lost)
+  --faults FILE       inject faults from a fault plan (JSON; also DORMOUSE_FAULTS), one device
+                      only; the cloud-side kinds need a cloud started with --faults too (its own
+                      plan may be {"rules": []}); see README "Faults and the chaos run"
   --bell              ring the terminal bell when the LED blinks (signal)
   --log LEVEL         device log lines shown: debug, info, warn (default), error, none
   --json              one JSON object per wake instead of the timeline
@@ -62,6 +66,7 @@ const OPTIONS = {
   'clock-offset': { type: 'string' },
   'drift-ppm': { type: 'string' },
   'power-cut': { type: 'boolean' },
+  faults: { type: 'string' },
   bell: { type: 'boolean' },
   log: { type: 'string' },
   json: { type: 'boolean' },
@@ -91,12 +96,7 @@ export function versionText(app: AppBundle): string {
 }
 
 async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseFlags(argv, OPTIONS);
   const f = parsed.values;
   if (f.help === true) {
     io.stdout.write(`${USAGE}\n`);
@@ -123,8 +123,17 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const defaultThreads = devices >= 50 && workerScript() !== undefined ? availableParallelism() : 1;
   const threads = numberFlag(f.threads, 'threads', { min: 1, max: 256, integer: true }) ?? defaultThreads;
   if (threads > 1 && workerScript() === undefined) throw new UsageError('--threads: worker threads need the compiled simulator; run `npm run build`');
+  let faults: FaultPlan | undefined;
+  try {
+    faults = f.faults !== undefined ? readFaultPlan(resolve(io.cwd, f.faults)) : faultPlanFromEnv(io.env, io.cwd);
+  } catch (e) {
+    if (e instanceof FaultPlanError) throw new UsageError(`--faults: ${e.message}`);
+    throw e;
+  }
+  if (faults !== undefined && fleet) throw new UsageError('--faults: one device only; for a fleet under faults use dormouse chaos');
   const o: SimRunOptions = {
     app,
+    ...(faults !== undefined ? { faults } : {}),
     threads,
     ...(f['max-awake'] !== undefined ? { maxAwake: numberFlag(f['max-awake'], 'max-awake', { min: 1, integer: true, max: 100_000 }) as number } : {}),
     thing,

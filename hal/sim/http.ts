@@ -11,7 +11,8 @@
  */
 import { isIP, connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, createSecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { HalErrorCode, HalFailure, Http, HttpRequest, HttpResponse, TlsOptions } from '../hal.js';
 
@@ -68,6 +69,32 @@ function mapError(e: NodeJS.ErrnoException, where: string, tlsPhase: boolean): H
   return failure('ECONN', `${where}: ${code || e.message}`);
 }
 
+/** Most TLS contexts kept (one per CA + client certificate seen; a fleet has a handful). */
+const SECURE_CONTEXTS_MAX = 32;
+const secureContexts = new Map<string, SecureContext>();
+
+/**
+ * The TLS context of a CA + client certificate: built once and reused, since parsing the PEMs
+ * costs more than half a millisecond per connection and a fleet connects thousands of times.
+ */
+function secureContextFor(o: TlsOptions): SecureContext {
+  const key = JSON.stringify([o.ca ?? '', o.cert ?? '', o.key ?? '']);
+  let ctx = secureContexts.get(key);
+  if (ctx === undefined) {
+    ctx = createSecureContext({
+      ...(o.ca !== undefined ? { ca: o.ca } : {}),
+      ...(o.cert !== undefined ? { cert: o.cert } : {}),
+      ...(o.key !== undefined ? { key: o.key } : {}),
+    });
+    if (secureContexts.size >= SECURE_CONTEXTS_MAX) {
+      const oldest = secureContexts.keys().next().value;
+      if (oldest !== undefined) secureContexts.delete(oldest);
+    }
+    secureContexts.set(key, ctx);
+  }
+  return ctx;
+}
+
 /**
  * The default {@link SimConnect}: TCP, then (https) TLS with SNI = `tls.servername` or the host
  * (no SNI for an IP address, whose certificate must then carry it as an IP SAN), the server
@@ -105,13 +132,18 @@ export function connectSocket(t: SimConnectTarget): Promise<Duplex> {
       }
       const o = t.tls ?? {};
       const servername = o.servername ?? (isIP(t.host) ? undefined : t.host);
+      let secureContext: SecureContext;
+      try {
+        secureContext = secureContextFor(o);
+      } catch (e) {
+        fail(failure('ETLS', `${where}: TLS failed: the CA or client certificate could not be loaded: ${(e as Error).message}`));
+        return;
+      }
       const s = tlsConnect({
         socket: tcp,
         host: servername ?? t.host,
         ...(servername !== undefined ? { servername } : {}),
-        ...(o.ca !== undefined ? { ca: o.ca } : {}),
-        ...(o.cert !== undefined ? { cert: o.cert } : {}),
-        ...(o.key !== undefined ? { key: o.key } : {}),
+        secureContext,
         rejectUnauthorized: true,
       });
       current = s;
@@ -140,6 +172,7 @@ function connectionKey(req: HttpRequest): string {
 }
 
 const CRLF = Buffer.from('\r\n');
+const STATUS_PREFIX = 'HTTP/';
 const HEADER_END = Buffer.from('\r\n\r\n');
 const BAD_TEXT = /[\r\n\0]/;
 
@@ -224,6 +257,10 @@ class ResponseParser {
     const buf = this.buf;
     switch (this.stage) {
       case 'head': {
+        // Not even the start of a status line: garbage, said at once rather than at the close.
+        if (buf.length >= STATUS_PREFIX.length && buf.subarray(0, STATUS_PREFIX.length).toString('latin1') !== STATUS_PREFIX) {
+          throw this.bad(`expected a status line starting "HTTP/", got ${JSON.stringify(buf.subarray(0, 16).toString('latin1'))}`);
+        }
         const end = buf.indexOf(HEADER_END);
         if (end < 0) {
           if (buf.length > this.maxHeader) throw this.bad(`header block larger than ${this.maxHeader} bytes`);

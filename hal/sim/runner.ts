@@ -7,7 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import type { WakeReason } from '../hal.js';
 import type { AppBundle } from './app-bundle.js';
-import { ensureDeviceDir, removeStaleTemps } from './device-dir.js';
+import { ensureDeviceDir, MACHINE_FILES, removeStaleTemps } from './device-dir.js';
+import type { HalInterceptor } from './guard.js';
 import { messageOf } from './errors.js';
 import { createSimHal, cutPower } from './sim-hal.js';
 import type { SimHal, SimWakeStats } from './sim-hal.js';
@@ -29,6 +30,11 @@ export interface SimDeviceOptions extends Partial<SimHalOptions> {
   readonly bootOptions?: unknown;
   /** A wake that neither sleeps nor trips the watchdog is reset after this long (ms). */
   readonly backstopMs?: number;
+  /**
+   * The interceptor of wake `index` (1-based, this runner's count), e.g. the faults a plan
+   * schedules for that wake; it replaces `intercept` for that wake. Undefined: `intercept`.
+   */
+  readonly interceptWake?: (index: number) => HalInterceptor | undefined;
 }
 
 /** Defaults of the runner's own options. */
@@ -91,7 +97,7 @@ function sleepFor(ms: number, signal: AbortSignal | undefined, hook: (interrupt:
 export class SimDevice {
   private readonly o: SimDeviceOptions;
   private readonly speed: number;
-  private readonly machine: MachineStore;
+  private readonly machineState: MachineStore;
   private count = 0;
   private current: SimHal | undefined;
   private interruptSleep: () => void = () => undefined;
@@ -103,12 +109,12 @@ export class SimDevice {
     this.speed = speed;
     ensureDeviceDir(o.dir);
     removeStaleTemps(o.dir);
-    this.machine = openMachineStore(o.dir, o.machineWrites ?? SIM_HAL_DEFAULTS.machineWrites, o.durable ?? SIM_HAL_DEFAULTS.durable);
+    this.machineState = openMachineStore(o.dir, o.machineWrites ?? SIM_HAL_DEFAULTS.machineWrites, o.durable ?? SIM_HAL_DEFAULTS.durable);
   }
 
   /** Write the machine state kept in memory (see `machine-store.ts`); call when stopping. */
   close(): void {
-    this.machine.flush();
+    this.machineState.flush();
   }
 
   /** The device directory. */
@@ -134,9 +140,29 @@ export class SimDevice {
   powerCut(): void {
     if (this.current !== undefined && this.current.awake) this.current.powerCut();
     else {
-      cutPower(this.machine);
+      cutPower(this.machineState);
       this.interruptSleep();
     }
+  }
+
+  /**
+   * The device's machine state (RTC memory, clock, board), for fault injection between wakes
+   * (a bit flip in RTC memory). Not for use while a wake runs.
+   */
+  get machine(): MachineStore {
+    return this.machineState;
+  }
+
+  /**
+   * Move the device clock by `ms` while it sleeps, keeping its trust (a glitch of the RTC the
+   * device cannot notice by itself). No-op when the clock is not running (after a power cut).
+   */
+  shiftClock(ms: number): boolean {
+    const c = this.machineState.read(MACHINE_FILES.clock);
+    const deviceAt = c !== undefined ? c['deviceAt'] : undefined;
+    if (c === undefined || typeof deviceAt !== 'number' || !isFinite(deviceAt)) return false;
+    this.machineState.write(MACHINE_FILES.clock, { ...c, deviceAt: deviceAt + ms });
+    return true;
   }
 
   /** Run one wake to its end. */
@@ -144,7 +170,8 @@ export class SimDevice {
     const index = ++this.count;
     const startedAt = Date.now();
     const t0 = performance.now();
-    const hal = createSimHal(this.o, this.machine);
+    const perWake = this.o.interceptWake?.(index);
+    const hal = createSimHal(perWake !== undefined ? { ...this.o, intercept: perWake } : this.o, this.machineState);
     this.current = hal;
     let contextMs = 0;
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined;
