@@ -5,7 +5,7 @@
  * `$aws/things/THING/shadow/…` topics), registered in the cloud's `device-keys.json`. With
  * `--x509` a client certificate from the cloud's CA instead (mutual TLS, no key); with
  * `--shared` a copy of the cloud's own admin key, allowed everything (the old behaviour: see
- * cloud/SECURITY.md for why that is worse).
+ * README "Security" for why that is worse).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -106,7 +106,7 @@ export function createHttpsServer(o: ServerOptions, handler: http.RequestListene
       socket.destroy();
     } else if (!warnedNoSni) {
       warnedNoSni = true;
-      o.log('TLS: a client sent no SNI; AWS IoT requires it (--require-sni refuses such clients)');
+      o.log('TLS: a client sent no SNI (clients that connect to an IP address cannot); AWS IoT requires it (--require-sni refuses such clients)');
     }
   });
   server.on('tlsClientError', () => undefined);

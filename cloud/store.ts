@@ -3,7 +3,7 @@
  * Every accepted update is one transaction (shadow row, history entry, shadow-topic messages),
  * committed before the 200 goes out, so an acknowledged update survives `kill -9`. Why WAL with
  * `synchronous=NORMAL` is enough for a process crash and `FULL` is needed for an OS crash is in
- * cloud/README.md ("Persistence").
+ * the README ("The local cloud", persistence).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

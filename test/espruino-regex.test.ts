@@ -1,6 +1,6 @@
 /**
  * Regular expressions in device code must be ones Espruino 2v29 actually runs. Measured on the
- * Linux build (see README "Espruino facts"): besides what specs/espruino.md lists as missing
+ * Linux build (see README "Espruino, measured"): besides what specs/espruino.md lists as missing
  * ({n,m}, lazy quantifiers, lookaround, \b, backreferences, named groups, \uXXXX, flags m s u y),
  * the `?` quantifier never matches (`/ab?/.test("a")` and `.test("ab")` are both false) and a
  * quantifier after a group never matches (`/^a(b)+$/.test("abb")` is false). A sandbox on V8

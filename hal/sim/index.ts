@@ -1,7 +1,7 @@
 /**
  * The simulator's public surface: the simulated HAL of one wake ({@link createSimHal}), a device
  * that runs the shipped firmware wake after wake ({@link SimDevice}), fleets in one thread or in
- * worker threads, and the pieces tests and the CLI use. See README.md in this folder.
+ * worker threads, and the pieces tests and the CLI use. See the README, "The simulator".
  */
 export { createSimHal, cutPower } from './sim-hal.js';
 export type { SimHal, SimWakeStats } from './sim-hal.js';
