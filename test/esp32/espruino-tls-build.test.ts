@@ -56,7 +56,8 @@ describe.skipIf(SRC === undefined)('firmware/espruino/build.sh on an Espruino ch
   let pki: { ca: TestCert; other: TestCert; server: TestCert };
   let server: tls.Server;
   let port: number;
-  const sni: (string | false)[] = [];
+  /** Server names from each ClientHello (read there: a client that refuses the certificate never completes the handshake). */
+  const sni: string[] = [];
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'dormouse-espruino-build-'));
@@ -68,8 +69,11 @@ describe.skipIf(SRC === undefined)('firmware/espruino/build.sh on an Espruino ch
     const ca = makeCa('dormouse build-test CA');
     const other = makeCa('some other CA');
     pki = { ca, other, server: issueCert(ca, { commonName: 'localhost', dnsNames: ['localhost'] }) };
-    server = tls.createServer({ cert: pki.server.cert, key: pki.server.key, ciphers: 'ALL', minVersion: 'TLSv1.2' }, (s) => {
-      sni.push(s.servername === undefined || s.servername === null ? false : s.servername);
+    const SNICallback = (name: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void): void => {
+      sni.push(name);
+      cb(null, undefined);
+    };
+    server = tls.createServer({ cert: pki.server.cert, key: pki.server.key, ciphers: 'ALL', minVersion: 'TLSv1.2', SNICallback }, (s) => {
       s.on('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'));
       s.on('error', () => undefined);
     });
@@ -103,7 +107,7 @@ setTimeout(quit, 5000);
     const before = sni.length;
     const lines = await connect(pki.ca.cert);
     expect(lines.some((l) => l.startsWith('DATA ') && l.includes('ok'))).toBe(true);
-    expect(sni[before]).toBe('localhost');
+    expect(sni.slice(before)).toEqual(['localhost']);
   });
 
   it('refuses a server whose certificate the given CA did not sign (mbedTLS X509 verification failed)', async () => {
@@ -115,7 +119,7 @@ setTimeout(quit, 5000);
   it('sends `servername` as SNI and checks the certificate against it', async () => {
     const before = sni.length;
     const lines = await connect(pki.ca.cert, ", servername: 'example.com'");
-    expect(sni[before]).toBe('example.com');
+    expect(sni.slice(before)).toEqual(['example.com']);
     expect(lines.some((l) => l.startsWith('DATA '))).toBe(false);
     expect(lines).toContain('UNCAUGHT mbedtls_ssl_handshake returned -0x2700');
   });
