@@ -85,6 +85,23 @@ export function numberFlag(v: string | undefined, flag: string, o: { min: number
   return n;
 }
 
+/** `--log LEVEL` of a simulated device, or `fallback`. */
+export function logLevelFlag(value: string | undefined, fallback: SimLogLevel): SimLogLevel {
+  const log = value ?? fallback;
+  if (!isSimLogLevel(log)) throw new UsageError(`--log: expected debug, info, warn, error or none, got ${JSON.stringify(log)}`);
+  return log;
+}
+
+/** `--clock-offset T` in milliseconds (0 when absent). */
+export function clockOffsetFlag(value: string | undefined): number {
+  if (value === undefined) return 0;
+  try {
+    return parseDuration(value, '--clock-offset');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 /** `--app` or the package's bundle, with a clear error when it is not built. */
 export function appBundleFor(flag: string | undefined, io: CommandIo): AppBundle {
   return loadAppBundle(flag !== undefined ? resolve(io.cwd, flag) : undefined);
@@ -110,16 +127,8 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const devices = numberFlag(f.devices, 'devices', { min: 1, integer: true, max: 100_000 }) ?? SIM_RUN_DEFAULTS.devices;
   const fleet = devices > 1;
   const thing = f.thing ?? (fleet ? SIM_RUN_DEFAULTS.fleetPrefix : SIM_RUN_DEFAULTS.thing);
-  const log = f.log ?? (fleet ? 'none' : 'warn');
-  if (!isSimLogLevel(log)) throw new UsageError(`--log: expected debug, info, warn, error or none, got ${JSON.stringify(log)}`);
-  let clockOffsetMs = 0;
-  if (f['clock-offset'] !== undefined) {
-    try {
-      clockOffsetMs = parseDuration(f['clock-offset'], '--clock-offset');
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  }
+  const log = logLevelFlag(f.log, fleet ? 'none' : 'warn');
+  const clockOffsetMs = clockOffsetFlag(f['clock-offset']);
   const defaultThreads = devices >= 50 && workerScript() !== undefined ? availableParallelism() : 1;
   const threads = numberFlag(f.threads, 'threads', { min: 1, max: 256, integer: true }) ?? defaultThreads;
   if (threads > 1 && workerScript() === undefined) throw new UsageError('--threads: worker threads need the compiled simulator; run `npm run build`');
@@ -148,7 +157,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     driftPpm: numberFlag(f['drift-ppm'], 'drift-ppm', { min: -500_000, max: 500_000 }) ?? 0,
     powerCut: f['power-cut'] === true,
     bell: f.bell === true,
-    logLevel: log as SimLogLevel,
+    logLevel: log,
     json: f.json === true,
   };
   const prepared = await prepareDevices(o, io);

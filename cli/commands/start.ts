@@ -8,17 +8,15 @@
 import { join, resolve } from 'node:path';
 import { CLOUD_DEFAULTS, startCloud } from '../../cloud/index.js';
 import type { RunningCloud } from '../../cloud/index.js';
-import { isSimLogLevel } from '../../hal/sim/log.js';
-import type { SimLogLevel } from '../../hal/sim/log.js';
 import type { JsonObject } from '../../src/json.js';
 import { resolveCloudDir } from '../client-config.js';
 import type { Command, CommandIo } from '../command.js';
-import { parseFlags, UsageError } from '../command.js';
+import { parseFlags } from '../command.js';
 import { interruptSignal, runOneDevice, styleFor } from '../sim-run.js';
 import type { SimRunOptions } from '../sim-run.js';
-import { DEVICES_DIR, parseDuration, prepareDeviceDir } from '../sim-setup.js';
+import { DEVICES_DIR, prepareDeviceDir } from '../sim-setup.js';
 import { formatDuration } from '../timeline.js';
-import { appBundleFor, numberFlag, versionText } from './sim.js';
+import { appBundleFor, clockOffsetFlag, logLevelFlag, numberFlag, versionText } from './sim.js';
 
 /** The seed's desired state, given to a thing that has none yet. */
 export const SEED_DESIRED: JsonObject = { sleep: 30, signal: 2, test: 'none', test_param: 1000 };
@@ -99,16 +97,8 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     return 0;
   }
   const thing = f.thing ?? START_DEFAULTS.thing;
-  const log = f.log ?? 'warn';
-  if (!isSimLogLevel(log)) throw new UsageError(`--log: expected debug, info, warn, error or none, got ${JSON.stringify(log)}`);
-  let clockOffsetMs = 0;
-  if (f['clock-offset'] !== undefined) {
-    try {
-      clockOffsetMs = parseDuration(f['clock-offset'], '--clock-offset');
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  }
+  const log = logLevelFlag(f.log, 'warn');
+  const clockOffsetMs = clockOffsetFlag(f['clock-offset']);
   const speed = numberFlag(f.speed, 'speed', { min: 0.001 }) ?? START_DEFAULTS.speed;
   const port = numberFlag(f.port, 'port', { min: 0, max: 65535, integer: true }) ?? START_DEFAULTS.port;
   const ntpPort = numberFlag(f['ntp-port'], 'ntp-port', { min: 0, max: 65535, integer: true }) ?? START_DEFAULTS.ntpPort;
@@ -144,7 +134,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
       driftPpm: 0,
       powerCut: f['power-cut'] === true,
       bell: f['no-bell'] !== true,
-      logLevel: log as SimLogLevel,
+      logLevel: log,
       json: false,
     };
     io.stdout.write(
