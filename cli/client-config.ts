@@ -48,6 +48,21 @@ export interface ClientFlags {
   readonly cloudDir?: string;
 }
 
+/** The flags of every command that talks to a cloud (`shadow`, `publish`), for `parseFlags`. */
+export const CLIENT_OPTIONS = {
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  ca: { type: 'string' },
+  'cloud-dir': { type: 'string' },
+  timeout: { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
+/** The {@link ClientFlags} among parsed {@link CLIENT_OPTIONS}. */
+export function clientFlags(values: { readonly endpoint?: string; readonly region?: string; readonly ca?: string; readonly 'cloud-dir'?: string }): ClientFlags {
+  return { endpoint: values.endpoint, region: values.region, ca: values.ca, cloudDir: values['cloud-dir'] };
+}
+
 /** Authentication the client will use. */
 export type ClientAuth = { readonly kind: 'sigv4'; readonly credentials: Credentials } | { readonly kind: 'x509' };
 

@@ -476,7 +476,7 @@ class WakeRun {
 
   private async reportIfNeeded(cloud: CloudPort, doc: ShadowDocumentLike): Promise<void> {
     const all = this.allItems();
-    const statusNow = this.statusLine();
+    const statusNow = statusLine(all, this.o.statusMaxChars, this.secrets);
     const statusChanged = this.items.length > 0 && statusNow !== this.st.lastStatus;
     let reason: ReportReason;
     if (this.mustReport || statusChanged) reason = 'changed';
@@ -509,10 +509,6 @@ class WakeRun {
   /** This wake's status items, then those earlier wakes could not report (each once). */
   private allItems(): StatusItem[] {
     return mergeItems(this.items, this.st.unreported);
-  }
-
-  private statusLine(): string {
-    return statusLine(this.allItems(), this.o.statusMaxChars, this.secrets);
   }
 
   private sleepBase(): number {

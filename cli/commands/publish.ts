@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AwsError } from '../../src/aws-error.js';
-import { createClient, resolveClientConfig } from '../client-config.js';
+import { CLIENT_OPTIONS, clientFlags, createClient, resolveClientConfig } from '../client-config.js';
 import type { Command, CommandIo } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { formatAwsError } from './shadow.js';
@@ -26,12 +26,7 @@ example: dormouse publish 'dt/sensors/t1' '{"temp":21}' --qos 1`;
 const OPTIONS = {
   file: { type: 'string' },
   qos: { type: 'string' },
-  endpoint: { type: 'string' },
-  region: { type: 'string' },
-  ca: { type: 'string' },
-  'cloud-dir': { type: 'string' },
-  timeout: { type: 'string' },
-  verbose: { type: 'boolean' },
+  ...CLIENT_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -60,7 +55,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     }
   } else payload = message as string;
 
-  const config = resolveClientConfig({ endpoint: values.endpoint, region: values.region, ca: values.ca, cloudDir: values['cloud-dir'] }, io);
+  const config = resolveClientConfig(clientFlags(values), io);
   if (values.verbose) for (const line of config.sources) io.stderr.write(`dormouse publish: ${line}\n`);
   const { client, http } = createClient(config, timeout);
   try {

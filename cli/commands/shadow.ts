@@ -9,7 +9,7 @@ import { DormouseError } from '../../src/errors.js';
 import type { JsonObject, JsonValue } from '../../src/json.js';
 import { isPlainObject } from '../../src/json.js';
 import type { ShadowDocument, UpdateRequest } from '../../src/shadow-types.js';
-import { createClient, resolveClientConfig, resolveCloudDir } from '../client-config.js';
+import { CLIENT_OPTIONS, clientFlags, createClient, resolveClientConfig, resolveCloudDir } from '../client-config.js';
 import type { ClientConfig } from '../client-config.js';
 import type { Command, CommandIo } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
@@ -49,12 +49,7 @@ const OPTIONS = {
   json: { type: 'string' },
   version: { type: 'string' },
   raw: { type: 'boolean' },
-  endpoint: { type: 'string' },
-  region: { type: 'string' },
-  ca: { type: 'string' },
-  'cloud-dir': { type: 'string' },
-  timeout: { type: 'string' },
-  verbose: { type: 'boolean' },
+  ...CLIENT_OPTIONS,
   limit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -208,7 +203,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     throw new UsageError(`${a}: --desired, --reported, --json and --version go with update only`);
   }
 
-  const flags = { endpoint: values.endpoint, region: values.region, ca: values.ca, cloudDir: values['cloud-dir'] };
+  const flags = clientFlags(values);
   if (a === 'history') {
     let printHistory: (typeof import('../../cloud/history.js'))['printHistory'];
     try {
